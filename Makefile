@@ -1,0 +1,70 @@
+# innograph — `make run` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NEO4J_LIB := tools/neo4j/lib
+APT_STAMP := .venv/.apt-chromium
+
+.PHONY: help setup venv neo4j-jars browser run test lint typecheck unit bench-load bench-extract bench-api bench-analytics clean
+
+help:
+	@echo "make run    - start Neo4j, ingest data/corpus, serve API + explorer on http://127.0.0.1:8000"
+	@echo "make test   - set up, then ruff, mypy and pytest (against a real Neo4j it starts)"
+	@echo "make bench-load | bench-extract | bench-api | bench-analytics"
+
+venv: $(BIN)/.installed
+$(BIN)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11+ is needed: install python3 and python3-venv"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+# Neo4j 5.26 Community and its Browser as jars from Maven Central (no Docker needed).
+neo4j-jars: $(NEO4J_LIB)/.fetched
+$(NEO4J_LIB)/.fetched: tools/neo4j/pom.xml
+	@command -v mvn >/dev/null || { echo "Maven is needed to fetch Neo4j: apt-get install -y maven"; exit 1; }
+	@command -v java >/dev/null || { echo "Java 17+ is needed to run Neo4j: apt-get install -y openjdk-17-jre-headless"; exit 1; }
+	rm -rf $(NEO4J_LIB)
+	mvn -q -B -f tools/neo4j/pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=lib
+	@touch $@
+
+# Headless Chromium and CJK fonts for the browser tests (Debian packages; needs root).
+browser: $(APT_STAMP)
+$(APT_STAMP): | venv
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "Run as root or: sudo apt-get install -y chromium fonts-noto-cjk"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+	@touch $@
+
+setup: venv neo4j-jars
+
+run: setup
+	$(BIN)/innograph run
+
+lint: venv
+	$(BIN)/ruff check app graph ingest tests bench
+	$(BIN)/ruff format --check app graph ingest tests bench
+
+typecheck: venv
+	$(BIN)/mypy app graph ingest
+
+test: setup browser lint typecheck
+	$(BIN)/pytest
+
+bench-load: setup
+	$(BIN)/python -m bench.bench_load
+
+bench-extract: setup
+	$(BIN)/python -m bench.bench_extract
+
+bench-api: setup
+	$(BIN)/python -m bench.bench_api
+
+bench-analytics: setup
+	$(BIN)/python -m bench.bench_analytics
+
+clean:
+	rm -rf $(VENV) $(NEO4J_LIB) .neo4j .pytest_cache .mypy_cache .ruff_cache test-artifacts

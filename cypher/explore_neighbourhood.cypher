@@ -1,0 +1,37 @@
+// The neighbourhood of one entity up to $depth (1 or 2) hops over HOSTS/FUNDS/COOPERATES (and the extension
+// SETS_TARGET, drawn on an Indicator's page), any direction.
+// Only relationships of $types whose ends (other than the centre) have a label in $labels; a 2-hop
+// relationship counts only when its bridge is drawn too. Nearest, then best-evidenced first: $limit of total.
+// No row when the entity does not exist.
+MATCH (c:Entity {key: $key})
+OPTIONAL CALL (c) {
+  MATCH (c)-[r:HOSTS|FUNDS|COOPERATES|SETS_TARGET]-(:Entity)
+  RETURN r, 1 AS hop
+  UNION
+  MATCH (c)-[r1:HOSTS|FUNDS|COOPERATES|SETS_TARGET]-(m:Entity)-[r:HOSTS|FUNDS|COOPERATES|SETS_TARGET]-(:Entity)
+  WHERE $depth >= 2 AND type(r1) IN $types AND m.label IN $labels
+  RETURN r, 2 AS hop
+}
+WITH c, r, min(hop) AS hop
+WITH c, r, hop, startNode(r) AS s, endNode(r) AS t
+ORDER BY hop, r.evidence_count DESC, r.key
+WITH c, collect(CASE WHEN r IS NOT NULL AND type(r) IN $types
+                       AND (s = c OR s.label IN $labels) AND (t = c OR t.label IN $labels)
+                  THEN {r: r, hop: hop} END) AS rows
+WITH c, size(rows) AS total, rows[..$limit] AS page
+CALL (page) {
+  UNWIND page AS row
+  WITH row.r AS r, row.hop AS hop
+  RETURN collect({
+    key: r.key, type: type(r), source: startNode(r).key, target: endNode(r).key, hop: hop,
+    amount_cny: r.amount_cny, confidence: r.confidence,
+    evidence: COLLECT {
+      MATCH (ev:Evidence {fact: r.key})
+      OPTIONAL MATCH (ev)-[:IN_DOCUMENT]->(d:Document)
+      WITH ev, d ORDER BY ev.confidence DESC, ev.document_id, ev.start LIMIT $evidence_limit
+      RETURN ev {.fact, .kind, .document_id, .start, .end, .sentence, .extractor, .confidence,
+                 .amount_cny, source: d.source}
+    }
+  }) AS items
+}
+RETURN c.key AS key, total, items

@@ -1,0 +1,53 @@
+"""One settings object, read from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Where Neo4j is and how the app behaves. ``NEO4J_*`` point at any Neo4j; ``INNOGRAPH_*`` the rest."""
+
+    model_config = SettingsConfigDict(env_prefix="INNOGRAPH_", env_file=".env", extra="ignore")
+
+    neo4j_uri: str = Field(
+        default="bolt://127.0.0.1:7687", validation_alias=AliasChoices("NEO4J_URI", "INNOGRAPH_NEO4J_URI")
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "INNOGRAPH_NEO4J_USER")
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr("innograph-dev"),
+        validation_alias=AliasChoices("NEO4J_PASSWORD", "INNOGRAPH_NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "INNOGRAPH_NEO4J_DATABASE")
+    )
+    # Local server started by the project (ignored when NEO4J_URI points elsewhere and you don't start it)
+    neo4j_home: Path = ROOT / ".neo4j" / "home"
+    neo4j_lib: Path = ROOT / "tools" / "neo4j" / "lib"
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "512m"
+    neo4j_pagecache: str = "256m"
+    # Java for the local server: INNOGRAPH_JAVA, else $JAVA_HOME/bin/java, else `java` on PATH
+    java: Path | None = None
+    neo4j_start_timeout_s: float = 180.0
+
+    data_dir: Path = ROOT / "data"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_key: SecretStr | None = None
+    cypher_timeout_s: float = 5.0
+    cypher_row_cap: int = 1000
+    max_upload_bytes: int = 20 * 1024 * 1024
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

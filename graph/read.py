@@ -1,0 +1,521 @@
+"""Read queries over the stored graph (cypher/STORAGE.md): pure functions of a driver, returning views.
+
+Every query is an auto-commit read in a READ-mode session: no retries, so an unreachable Neo4j fails
+fast (the API turns that into a 503) instead of stalling requests for the driver's retry window.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import math
+import unicodedata
+from typing import Any, Literal, LiteralString
+
+import networkx as nx
+from neo4j import READ_ACCESS, Driver, Query, Record
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.graph import Node, Path, Relationship
+from pydantic import TypeAdapter
+
+from graph.cypher import query
+from graph.cypher_guard import QueryTimeout, check_query_type, check_static
+from graph.errors import BadInput, NotFound
+from graph.model import Label
+from graph.views import (
+    CityTargets,
+    CypherResult,
+    Direction,
+    DocumentDetail,
+    DocumentSummary,
+    EntityDetail,
+    EntityRef,
+    EntitySummary,
+    GraphNode,
+    GraphRelationship,
+    IndicatorSeries,
+    IndicatorTargets,
+    Page,
+    PathsResult,
+    PathView,
+    RelationshipView,
+    Stats,
+    TargetPoint,
+)
+
+logger = logging.getLogger(__name__)
+
+# The full-text index over Entity name and aliases, created by cypher/schema.cypher.
+ENTITY_SEARCH_INDEX = "entity_search"
+# Exact alias matches are looked for among this many best-scored full-text hits (exact names among all).
+EXACT_ALIAS_WINDOW = 100
+# Lucene query syntax characters; a user's query is searched as one escaped phrase.
+_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+# Entity properties shown as such rather than in `properties`.
+_ENTITY_FIELDS = frozenset({"key", "label", "name", "aliases", "doc_ids", "evidence_count"})
+# Relationship properties shown as such rather than in `properties` (graph/store.py writes them).
+_RELATION_FIELDS = frozenset({"key", "doc_ids", "evidence_count", "confidence", "amount_cny"})
+MAX_HOPS = 6
+# One validation call per page rather than one per row: the hot endpoints return 20-200 rows.
+_RELATIONSHIPS = TypeAdapter(list[RelationshipView])
+_ENTITY_SUMMARIES = TypeAdapter(list[EntitySummary])
+
+
+def run_read(driver: Driver, cypher: LiteralString | Query, *, database: str, **params: Any) -> list[Record]:
+    """Run one read query in a READ-mode auto-commit transaction and return all its records.
+
+    A connection lost since its last use (Neo4j restarted) costs one immediate retry on a fresh one;
+    a server that is down fails at once.
+    """
+    try:
+        return _run_read_once(driver, cypher, database, params)
+    except (ServiceUnavailable, SessionExpired):
+        return _run_read_once(driver, cypher, database, params)
+
+
+def _run_read_once(
+    driver: Driver, cypher: LiteralString | Query, database: str, params: dict[str, Any]
+) -> list[Record]:
+    with driver.session(
+        database=database, default_access_mode=READ_ACCESS, notifications_min_severity="OFF"
+    ) as session:
+        return list(session.run(cypher, params))
+
+
+def _single(records: list[Record]) -> Record:
+    if len(records) != 1:
+        raise RuntimeError(f"a read query returned {len(records)} rows where one was expected")
+    return records[0]
+
+
+def normalise_query(q: str) -> str:
+    """A search string as names are stored: NFKC-normalised, surrounding whitespace removed."""
+    return unicodedata.normalize("NFKC", q).strip()
+
+
+def lucene_phrase(q: str) -> str:
+    """``q`` as one Lucene phrase query, special characters escaped, so user input is never syntax."""
+    escaped = "".join(f"\\{ch}" if ch in _LUCENE_SPECIAL else ch for ch in q)
+    return f'"{escaped}"'
+
+
+def search_entities(
+    driver: Driver, *, database: str, q: str | None, label: str | None, limit: int, offset: int
+) -> Page[EntitySummary]:
+    """Entities whose name or an alias contains ``q`` (all entities when ``q`` is empty), exact matches first.
+
+    Full-text (cjk bigrams) first; a query it cannot match (one character, part of a Latin word) falls
+    back to a case-insensitive CONTAINS scan.
+    """
+    needle = normalise_query(q or "")
+    params: dict[str, Any] = {"label": label, "limit": limit, "offset": offset}
+    record: Record | None = None
+    if not needle:
+        record = _single(run_read(driver, query("read_list_entities"), database=database, **params))
+    else:
+        if len(needle) > 1:
+            record = _single(
+                run_read(
+                    driver,
+                    query("read_search_fulltext"),
+                    database=database,
+                    index=ENTITY_SEARCH_INDEX,
+                    lucene=lucene_phrase(needle),
+                    q=needle,
+                    window=EXACT_ALIAS_WINDOW,
+                    **params,
+                )
+            )
+        if record is None or record["total"] == 0:
+            record = _single(
+                run_read(
+                    driver,
+                    query("read_search_contains"),
+                    database=database,
+                    q=needle,
+                    needle=needle.lower(),
+                    **params,
+                )
+            )
+    assert record is not None
+    items = _ENTITY_SUMMARIES.validate_python([_entity_row(row) for row in record["items"]])
+    return Page[EntitySummary](total=record["total"], limit=limit, offset=offset, items=items)
+
+
+def _entity_row(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["aliases"] = row.get("aliases") or []
+    row["evidence_count"] = row.get("evidence_count") or 0
+    return row
+
+
+def get_entity(driver: Driver, *, database: str, key: str, evidence_limit: int = 5) -> EntityDetail:
+    """One entity with its documents, ``evidence_limit`` evidence samples and degree; NotFound if absent."""
+    records = run_read(
+        driver, query("read_entity"), database=database, key=key, evidence_limit=evidence_limit
+    )
+    if not records:
+        raise NotFound(f"no entity with key {key!r}: search with GET /entities?q=<name>")
+    record = records[0]
+    props = dict(record["entity"])
+    return EntityDetail(
+        key=props["key"],
+        label=props.get("label", ""),
+        name=props.get("name", ""),
+        aliases=list(props.get("aliases") or []),
+        doc_ids=list(props.get("doc_ids") or []),
+        evidence_count=props.get("evidence_count") or 0,
+        properties={k: _plain(v) for k, v in sorted(props.items()) if k not in _ENTITY_FIELDS},
+        documents=record["documents"],
+        evidence=record["evidence"],
+        degree={t: n for t, n in record["degree"]},
+    )
+
+
+def list_relationships(
+    driver: Driver,
+    *,
+    database: str,
+    key: str,
+    type_: str | None,
+    direction: Direction,
+    label: str | None,
+    limit: int,
+    offset: int,
+    evidence_limit: int = 5,
+) -> Page[RelationshipView]:
+    """The relationships of entity ``key`` with their other ends and evidence; NotFound if it is absent."""
+    records = run_read(
+        driver,
+        query("read_relationships"),
+        database=database,
+        key=key,
+        type=type_,
+        direction=direction,
+        label=label,
+        limit=limit,
+        offset=offset,
+        evidence_limit=evidence_limit,
+    )
+    if not records:
+        raise NotFound(f"no entity with key {key!r}: search with GET /entities?q=<name>")
+    record = records[0]
+    rows = [
+        {
+            **row,
+            "properties": {k: _plain(v) for k, v in row["properties"].items() if k not in _RELATION_FIELDS},
+        }
+        for row in record["items"]
+    ]
+    items = _RELATIONSHIPS.validate_python(rows)
+    return Page[RelationshipView](total=record["total"], limit=limit, offset=offset, items=items)
+
+
+def resolve_entity(driver: Driver, *, database: str, ref: str) -> EntityRef:
+    """The entity ``ref`` names: a key, else an exact name, else an alias; NotFound if none."""
+    ref = normalise_query(ref)
+    records = run_read(driver, query("read_resolve_entity"), database=database, ref=ref)
+    if not records:
+        raise NotFound(f"no entity with key, name or alias {ref!r}: search with GET /entities?q=<name>")
+    return EntityRef.model_validate(records[0]["entity"])
+
+
+def city_targets(driver: Driver, *, database: str, ref: str, evidence_limit: int = 5) -> CityTargets:
+    """The targets the policies of city ``ref`` (key, name or alias) set, one series per indicator and
+    unit, points by year; NotFound if no City is named so."""
+    record = _targets_of(driver, database, "read_city_targets", Label.CITY, ref, evidence_limit)
+    series = _series(record["targets"], by="indicator")
+    return CityTargets(
+        city=EntityRef.model_validate(record["city"]),
+        total=sum(len(s.points) for s in series),
+        series=series,
+    )
+
+
+def indicator_targets(
+    driver: Driver, *, database: str, ref: str, evidence_limit: int = 5
+) -> IndicatorTargets:
+    """The targets set for indicator ``ref`` (key, name or alias), one series per city and unit, points by
+    year; NotFound if no Indicator is named so."""
+    record = _targets_of(driver, database, "read_indicator_targets", Label.INDICATOR, ref, evidence_limit)
+    indicator = EntityRef.model_validate(record["indicator"])
+    series = _series(record["targets"], by="city", indicator=indicator)
+    return IndicatorTargets(indicator=indicator, total=sum(len(s.points) for s in series), series=series)
+
+
+def _targets_of(
+    driver: Driver, database: str, name: str, label: Label, ref: str, evidence_limit: int
+) -> Record:
+    """The one record of a read_*_targets query for the ``label`` entity named ``ref``; NotFound if none."""
+    ref = normalise_query(ref)
+    records = run_read(driver, query(name), database=database, ref=ref, evidence_limit=evidence_limit)
+    if not records:
+        what = label.value
+        raise NotFound(f"no {what} with key, name or alias {ref!r}: search GET /entities?label={what}&q=NAME")
+    return records[0]
+
+
+def _series(
+    rows: list[dict[str, Any]], *, by: Literal["indicator", "city"], indicator: EntityRef | None = None
+) -> list[IndicatorSeries]:
+    """Target rows grouped into one series per ``by`` (an indicator, or a city) and unit; the longest
+    series first (an indicator table's row before a single sentence), then by name."""
+    groups: dict[tuple[str, str], tuple[EntityRef, list[TargetPoint]]] = {}
+    for row in rows:
+        if row[by] is None:  # a target whose city node is gone: nothing to group it under
+            continue
+        owner = EntityRef.model_validate(row[by])
+        point = TargetPoint.model_validate({k: v for k, v in row.items() if k not in ("indicator", "city")})
+        groups.setdefault((owner.key, point.unit), (owner, []))[1].append(point)
+    ordered = sorted(groups.values(), key=lambda g: (-len({p.year for p in g[1]}), g[0].name))
+    return [
+        IndicatorSeries(
+            indicator=indicator or owner,
+            city=owner if by == "city" else None,
+            unit=points[0].unit,
+            points=points,
+        )
+        for owner, points in ordered
+    ]
+
+
+def shortest_paths(
+    driver: Driver, *, database: str, source: str, target: str, max_hops: int, limit: int = 10
+) -> PathsResult:
+    """Up to ``limit`` shortest paths (any direction) of at most ``max_hops`` between two named entities."""
+    if not 1 <= max_hops <= MAX_HOPS:
+        raise BadInput(f"max_hops must be between 1 and {MAX_HOPS}, got {max_hops}")
+    a = resolve_entity(driver, database=database, ref=source)
+    b = resolve_entity(driver, database=database, ref=target)
+    if a.key == b.key:
+        raise BadInput(f"source and target are the same entity ({a.key}): give two different entities")
+    records = run_read(
+        driver,
+        query("read_paths"),
+        database=database,
+        source=a.key,
+        target=b.key,
+        max_hops=max_hops,
+        limit=limit,
+    )
+    paths = [PathView.model_validate(dict(r)) for r in records]
+    return PathsResult(source=a, target=b, max_hops=max_hops, paths=paths)
+
+
+def list_documents(driver: Driver, *, database: str, limit: int, offset: int) -> Page[DocumentSummary]:
+    """Ingested documents, newest first, with per-document counts."""
+    record = _single(run_read(driver, query("read_documents"), database=database, limit=limit, offset=offset))
+    items = [DocumentSummary.model_validate(row) for row in record["items"]]
+    return Page[DocumentSummary](total=record["total"], limit=limit, offset=offset, items=items)
+
+
+def get_document(driver: Driver, *, database: str, id_: str) -> DocumentDetail:
+    """One document with its text, counts and mentioned entities; NotFound if absent."""
+    records = run_read(driver, query("read_document"), database=database, id=id_)
+    if not records:
+        raise NotFound(f"no document with id {id_!r}: list them with GET /documents")
+    return DocumentDetail.model_validate(records[0]["document"])
+
+
+def get_stats(driver: Driver, *, database: str) -> Stats:
+    """Counts per entity label and relation type, and of documents and evidence."""
+    record = _single(run_read(driver, query("read_stats"), database=database))
+    labels = {label: n for label, n in record["labels"] if label is not None}
+    types = {t: n for t, n in record["types"]}
+    return Stats(
+        labels=dict(sorted(labels.items())),
+        relation_types=dict(sorted(types.items())),
+        entities=sum(labels.values()),
+        relationships=sum(types.values()),
+        documents=record["documents"],
+        evidence=record["evidence"],
+    )
+
+
+def health_counts(driver: Driver, *, database: str) -> dict[str, Any]:
+    """Neo4j's version and edition and the node counts, from one cheap query."""
+    record = _single(run_read(driver, query("read_health"), database=database))
+    return {
+        "version": record["version"],
+        "edition": record["edition"],
+        "nodes": {
+            "Entity": record["entities"],
+            "Document": record["documents"],
+            "Evidence": record["evidence"],
+        },
+    }
+
+
+def export_graph(
+    driver: Driver, *, database: str, labels: list[str] | None, types: list[str] | None
+) -> nx.MultiDiGraph:
+    """The entity graph (or the subgraph of ``labels`` and ``types``) as a networkx MultiDiGraph.
+
+    Nodes are keyed by entity key with attributes label, name, aliases ("|"-joined), evidence_count and the
+    entity's other properties; edges are keyed by relation key and carry type, amount_cny, evidence_count,
+    confidence and symmetric (true for COOPERATES, which is stored once but undirected).
+    """
+    graph: nx.MultiDiGraph = nx.MultiDiGraph()
+    for record in run_read(driver, query("export_nodes"), database=database, labels=labels or None):
+        props = dict(record["entity"])
+        key = props.pop("key")
+        props.pop("doc_ids", None)
+        props["aliases"] = "|".join(props.get("aliases") or [])
+        graph.add_node(key, **{k: _plain(v) for k, v in props.items() if v is not None})
+    for record in run_read(
+        driver, query("export_edges"), database=database, labels=labels or None, types=types or None
+    ):
+        props = dict(record["props"])
+        props.pop("doc_ids", None)
+        key = props.pop("key")
+        attrs = {k: _plain(v) for k, v in props.items() if v is not None}
+        attrs["type"] = record["type"]
+        attrs["symmetric"] = record["type"] == "COOPERATES"
+        # The relation key is the multigraph edge key: GraphML writes it as the edge id.
+        graph.add_edge(record["source"], record["target"], key=key, **attrs)
+    return graph
+
+
+def _plain(value: Any) -> Any:
+    """A stored property as a JSON/GraphML-friendly value (temporal values as ISO strings)."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    iso = getattr(value, "iso_format", None)
+    return iso() if callable(iso) else str(value)
+
+
+def run_cypher(
+    driver: Driver,
+    cypher: str,
+    params: dict[str, Any],
+    *,
+    database: str,
+    timeout_s: float,
+    row_cap: int,
+) -> CypherResult:
+    """Run a user's read-only query: refused (CypherRefused) unless it only reads, stopped after
+    ``timeout_s`` (QueryTimeout), cut at ``row_cap`` rows; graph values are listed as nodes/relationships.
+    """
+    check_static(cypher)
+    _check_parameters(params)
+    with driver.session(
+        database=database,
+        default_access_mode=READ_ACCESS,
+        notifications_min_severity="OFF",
+        fetch_size=min(row_cap + 1, 1000),
+    ) as session:
+        check_query_type(session, cypher, params)
+        # An explicit transaction, not execute_read: a timed-out or failing query must not be retried.
+        with session.begin_transaction(timeout=timeout_s) as tx:
+            try:
+                result = tx.run(cypher, params)  # user text, checked above
+                columns = list(result.keys())
+                rows: list[list[Any]] = []
+                truncated = False
+                graph = _GraphCollector()
+                for record in result:
+                    if len(rows) == row_cap:
+                        truncated = True
+                        break
+                    rows.append([graph.value(v) for v in record.values()])
+            except Neo4jError as e:
+                if _is_timeout(e):
+                    raise QueryTimeout(
+                        f"the query ran past the {timeout_s:g} s limit and was stopped: narrow it "
+                        "(add LIMIT, anchor it on a key) or raise INNOGRAPH_CYPHER_TIMEOUT_S"
+                    ) from e
+                raise
+            # Nothing to commit: the transaction only read, and closing it discards any rows left.
+            tx.rollback()
+    return CypherResult(
+        columns=columns,
+        rows=rows,
+        truncated=truncated,
+        row_cap=row_cap,
+        nodes=list(graph.nodes.values()),
+        relationships=list(graph.relationships.values()),
+    )
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def _check_parameters(value: Any, name: str = "params") -> None:
+    """BadInput for a parameter Bolt cannot carry (integers beyond 64 bits), naming where it is."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and value not in _INT64:
+        raise BadInput(f"{name} = {value} does not fit in a 64-bit integer: pass it as a float or a string")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_parameters(v, f"{name}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_parameters(v, f"{name}[{i}]")
+
+
+def _is_timeout(error: Neo4jError) -> bool:
+    code = error.code or ""
+    return "TransactionTimedOut" in code or code.endswith(("Transaction.Terminated", "LockClientStopped"))
+
+
+class _GraphCollector:
+    """Turns query values into JSON values, remembering the nodes and relationships it meets."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, GraphNode] = {}
+        self.relationships: dict[str, GraphRelationship] = {}
+
+    def value(self, value: Any) -> Any:
+        if value is None or isinstance(value, str | bool | int):
+            return value
+        if isinstance(value, float):
+            # JSON has no NaN or infinity; say what it was (as JavaScript spells it) rather than fail.
+            if math.isfinite(value):
+                return value
+            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        if isinstance(value, Node):
+            return self._node(value).model_dump()
+        if isinstance(value, Relationship):
+            return self._relationship(value).model_dump()
+        if isinstance(value, Path):
+            return {
+                "nodes": [self._node(n).id for n in value.nodes],
+                "relationships": [self._relationship(r).id for r in value.relationships],
+            }
+        if isinstance(value, list | tuple):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {str(k): self.value(v) for k, v in value.items()}
+        if isinstance(value, bytes | bytearray):
+            return base64.b64encode(bytes(value)).decode("ascii")
+        iso = getattr(value, "iso_format", None)
+        if callable(iso):
+            return iso()
+        return str(value)
+
+    def _node(self, node: Node) -> GraphNode:
+        if node.element_id not in self.nodes:
+            self.nodes[node.element_id] = GraphNode(
+                id=node.element_id,
+                labels=sorted(node.labels),
+                properties={k: self.value(v) for k, v in node.items()},
+            )
+        return self.nodes[node.element_id]
+
+    def _relationship(self, rel: Relationship) -> GraphRelationship:
+        if rel.element_id not in self.relationships:
+            start, end = rel.start_node, rel.end_node
+            for n in (start, end):
+                if n is not None:
+                    self._node(n)
+            self.relationships[rel.element_id] = GraphRelationship(
+                id=rel.element_id,
+                type=rel.type,
+                start=start.element_id if start is not None else "",
+                end=end.element_id if end is not None else "",
+                properties={k: self.value(v) for k, v in rel.items()},
+            )
+        return self.relationships[rel.element_id]
