@@ -1,0 +1,377 @@
+"""Ingest many files: read and extract in a process pool, write each document to Neo4j in this process.
+
+One file's failure is a row of the report, never the end of the run. A document whose content id is
+already stored is skipped (not even extracted) unless `force` is set.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from enum import StrEnum
+from multiprocessing import forkserver
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from graph.errors import ConfigError, InnographError, Neo4jUnavailable
+from graph.model import Document, Graph, content_id
+from ingest.read import MAX_BYTES, UnreadableFile, iter_paths, read_document
+
+if TYPE_CHECKING:
+    from neo4j import Driver
+
+logger = logging.getLogger(__name__)
+
+# Set only while the fork server starts: its import of this module then loads the extraction's lazy
+# resources (jieba's dictionary, the gazetteer) once, and every worker forked from it starts warm.
+_WARM_ENV = "INNOGRAPH_WARM_FORK_SERVER"
+_CRASHED = "the worker process died on it (out of memory, or a crash inside a parser)"
+
+
+class Status(StrEnum):
+    OK = "ok"
+    SKIPPED = "skipped-unchanged"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a worker sends back for one file: its graph, or an error."""
+
+    path: str
+    document_id: str | None = None
+    chars: int = 0
+    cpu_s: float = 0.0  # the worker's CPU time on this file (read + extract)
+    graph: Graph | None = None
+    pruned: Mapping[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One row of the ingest report."""
+
+    path: str
+    status: Status
+    document_id: str | None = None
+    entities: int = 0
+    relations: int = 0
+    pruned: Mapping[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """Every file's row, in path order, and the totals."""
+
+    files: tuple[FileReport, ...]
+    seconds: float
+
+    def count(self, status: Status) -> int:
+        return sum(1 for row in self.files if row.status is status)
+
+    @property
+    def ok(self) -> int:
+        return self.count(Status.OK)
+
+    @property
+    def skipped(self) -> int:
+        return self.count(Status.SKIPPED)
+
+    @property
+    def failed(self) -> int:
+        return self.count(Status.FAILED)
+
+    @property
+    def entities(self) -> int:
+        return sum(row.entities for row in self.files)
+
+    @property
+    def relations(self) -> int:
+        return sum(row.relations for row in self.files)
+
+    @property
+    def pruned(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for row in self.files:
+            total.update(row.pruned)
+        return dict(sorted(total.items()))
+
+
+ProgressCallback = Callable[[FileReport, int, int], None]
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    *,
+    driver: Driver,
+    database: str,
+    workers: int | None = None,
+    force: bool = False,
+    max_bytes: int = MAX_BYTES,
+    on_progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Read, extract and store every file under `paths`; `on_progress(row, done, total)` after each file.
+
+    Raises BadInput for a path that does not exist and Neo4jUnavailable when the database goes away.
+    """
+    from graph.store import write_graph
+
+    started = time.perf_counter()
+    files = iter_paths(paths)
+    rows: list[FileReport] = []
+
+    def report(row: FileReport) -> None:
+        rows.append(row)
+        if on_progress is not None:
+            on_progress(row, len(rows), len(files))
+
+    known = frozenset() if force else stored_document_ids(driver, database=database)
+    first_path: dict[str, str] = {}  # content id -> the first file of this run that has it
+    todo: list[Path] = []
+    # The id is the hash of the raw bytes, so unchanged files are known before any worker starts:
+    # a second run over the same folder reads each file once and extracts nothing.
+    for path in files:
+        doc_id = peek_content_id(path, max_bytes=max_bytes)
+        if doc_id is not None and doc_id in known:
+            report(FileReport(str(path), Status.SKIPPED, doc_id))
+        elif doc_id is not None and doc_id in first_path:
+            report(
+                FileReport(str(path), Status.SKIPPED, doc_id, error=f"same content as {first_path[doc_id]}")
+            )
+        else:
+            if doc_id is not None:
+                first_path[doc_id] = str(path)
+            todo.append(path)
+    for result in extract_files(todo, workers=workers, max_bytes=max_bytes):
+        report(_store(result, write=lambda graph: write_graph(driver, graph, database=database)))
+    rows.sort(key=lambda row: row.path)
+    return IngestReport(files=tuple(rows), seconds=time.perf_counter() - started)
+
+
+def peek_content_id(path: Path, *, max_bytes: int = MAX_BYTES) -> str | None:
+    """The content id `read_document` would give `path`, or None when it would fail before hashing."""
+    try:
+        if not 0 < path.stat().st_size <= max_bytes:
+            return None
+        return content_id(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _store(result: Extracted, *, write: Callable[[Graph], object]) -> FileReport:
+    """Write one extraction result and say how it went; only a lost database connection propagates."""
+    graph = result.graph
+    if result.error is not None or graph is None:
+        error = result.error or "no graph came back"
+        return FileReport(result.path, Status.FAILED, result.document_id, error=error)
+    try:
+        write(graph)
+    except Neo4jUnavailable:
+        raise
+    except InnographError as e:
+        return FileReport(result.path, Status.FAILED, result.document_id, error=f"could not store: {e}")
+    return FileReport(
+        result.path,
+        Status.OK,
+        result.document_id,
+        entities=len(graph.entities),
+        relations=len({r.key for r in graph.relations}),  # stored once per fact
+        pruned=dict(result.pruned),
+    )
+
+
+def stored_document_ids(driver: Driver, *, database: str) -> frozenset[str]:
+    """Content ids of the documents already in the database; raises Neo4jUnavailable if it cannot tell."""
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    from graph.cypher import query
+
+    try:
+        records, _, _ = driver.execute_query(query("document_ids"), database_=database, routing_="r")
+    except (Neo4jError, DriverError) as e:
+        raise Neo4jUnavailable(
+            f"cannot list the stored documents: {e}; is Neo4j running (innograph run)?"
+        ) from e
+    return frozenset(record["id"] for record in records)
+
+
+# --- the process pool ---------------------------------------------------------------------------------
+
+
+def extract_files(
+    files: Sequence[Path], *, workers: int | None = None, max_bytes: int = MAX_BYTES
+) -> Iterator[Extracted]:
+    """Read and extract `files` in `workers` processes (default: all cores), yielding results as they come.
+
+    A file that kills its worker is retried alone, so that it fails by itself and takes no other with it.
+    """
+    if not files:
+        return
+    workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
+    _check_workers_start(max_bytes)
+    queue = deque(files)
+    while queue:
+        crashed = yield from _run_pool(queue, workers=workers, max_bytes=max_bytes)
+        for path in crashed:
+            again = yield from _run_pool(deque([path]), workers=1, max_bytes=max_bytes)
+            if again:
+                yield Extracted(path=str(path), error=_CRASHED)
+
+
+def _run_pool(queue: deque[Path], *, workers: int, max_bytes: int) -> Generator[Extracted, None, list[Path]]:
+    """Drain `queue` through one pool; returns the files in flight if a worker died (losing the pool)."""
+    # Two tasks per worker keep every core busy while this process writes, without queueing every result.
+    limit = 2 * workers
+    pool = _pool(workers, max_bytes)
+    in_flight: dict[Future[Extracted], Path] = {}
+    try:
+        while queue or in_flight:
+            while queue and len(in_flight) < limit:
+                path = queue.popleft()
+                in_flight[pool.submit(_extract_in_worker, path)] = path
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                path = in_flight.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    crashed = [path, *in_flight.values()]
+                    logger.warning(
+                        "a worker died with %d file(s) in flight; retrying each alone", len(crashed)
+                    )
+                    in_flight.clear()
+                    return crashed
+                except Exception as e:  # e.g. a result that could not be sent back
+                    result = Extracted(path=str(path), error=f"worker error: {_one_line(e)}")
+                yield result
+        return []
+    finally:
+        # Also reached when the caller stops early (e.g. Neo4j went away): drop the queued work.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _check_workers_start(max_bytes: int) -> None:
+    """Raise ConfigError when worker processes die at start-up, rather than blame every file for it."""
+    try:
+        with _pool(1, max_bytes) as pool:
+            pool.submit(_ping).result()
+    except BrokenProcessPool as e:
+        raise ConfigError(
+            "worker processes die as they start (see the messages above); run from a script or "
+            "module file, and check that the innograph package imports cleanly"
+        ) from e
+
+
+def _ping() -> bool:
+    return True
+
+
+def _pool(workers: int, max_bytes: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(max_bytes,)
+    )
+
+
+def _context() -> BaseContext:
+    """The fork-server context, its server started (once per process) with the extraction preloaded.
+
+    Not plain fork: this process may hold threads (progress bar, driver) whose locks a forked child would
+    inherit held. The server is a fresh process; workers fork from it, sharing what it loaded.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    os.environ[_WARM_ENV] = "1"
+    try:
+        forkserver.ensure_running()  # copies the environment now; nothing else sees the variable
+    finally:
+        del os.environ[_WARM_ENV]
+    return context
+
+
+def _warm_up() -> None:
+    """Load the extraction's lazy resources by extracting one sentence; a failure only costs speed."""
+    from ingest.pipeline import extract_document
+
+    text = "徐州高新区入驻华为。"
+    try:
+        extract_document(Document(id=content_id(text.encode()), source="<warm-up>", text=text))
+    except Exception:
+        logger.warning("warming up the extraction failed; workers will load it themselves", exc_info=True)
+    # What is loaded now lives as long as the workers: out of the collector's sight, it is neither
+    # traversed by every full collection nor copied into each worker by the collector's writes.
+    gc.freeze()
+
+
+_max_bytes: int = MAX_BYTES
+
+
+def _init_worker(max_bytes: int) -> None:
+    global _max_bytes
+    _max_bytes = max_bytes
+    # Ctrl-C is the main process's to handle (it cancels the queued files); a worker finishes its file.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # pypdf warns about every oddity it recovers from, on stderr over the progress bar; what matters
+    # reaches us as exceptions.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def _extract_in_worker(path: Path) -> Extracted:
+    return extract_file(path, max_bytes=_max_bytes)
+
+
+def extract_file(path: Path, *, max_bytes: int = MAX_BYTES) -> Extracted:
+    """Read and extract one file; every failure becomes the result's one-line `error`."""
+    from ingest.pipeline import extract_document
+
+    started = time.process_time()
+    try:
+        document = read_document(path, max_bytes=max_bytes)
+    except UnreadableFile as e:
+        return Extracted(path=str(path), error=e.reason, cpu_s=time.process_time() - started)
+    except Exception as e:  # a reader library failing in a way read_document did not foresee
+        logger.debug("reading %s failed", path, exc_info=True)
+        return Extracted(path=str(path), error=f"cannot read: {_one_line(e)}{_where(e)}")
+    try:
+        extraction = extract_document(document)
+    except Exception as e:
+        # A bug met on one document must not stop the others; the report names it and where it happened.
+        logger.debug("extraction failed on %s", path, exc_info=True)
+        error = f"extraction failed: {_one_line(e)}{_where(e)}"
+        return Extracted(path=str(path), document_id=document.id, error=error)
+    return Extracted(
+        path=str(path),
+        document_id=document.id,
+        chars=len(document.text),
+        cpu_s=time.process_time() - started,
+        graph=extraction.graph,
+        pruned=dict(extraction.pruned),
+    )
+
+
+def _where(error: BaseException) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f" (at {Path(last.filename).name}:{last.lineno} in {last.name})"
+
+
+def _one_line(error: BaseException) -> str:
+    message = " ".join(str(error).split())
+    return f"{type(error).__name__}: {message}"[:200]
+
+
+if os.environ.get(_WARM_ENV) == "1":  # only in the fork server, see _context
+    _warm_up()

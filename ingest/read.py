@@ -1,0 +1,421 @@
+"""Read files into `Document`s: plain text, Markdown, HTML, PDF and DOCX.
+
+The text is decoded and laid out in lines but otherwise left as it is: cleaning is the
+extraction's job, and every evidence offset points into `Document.text`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from graph.errors import BadInput
+from graph.model import Document, content_id
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 20 * 1024 * 1024
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+
+# GB18030 is a superset of GB2312 and GBK: decoding with it reads all three, and more.
+_CHINESE_ENCODINGS = frozenset({"gb2312", "gbk", "gb18030", "hz"})
+_TITLE_MAX_CHARS = 200
+_HEADER_CHARS = 1000  # a document's date, when it has one, is stated near its top
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+class UnreadableFile(BadInput):
+    """A file that cannot be read into a document; `reason` says why in one line."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keeps the two-argument constructor working when the error crosses a process boundary.
+        return (type(self), (self.path, self.reason))
+
+
+def read_document(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
+    """Read one file into a Document whose id is the sha256 of its bytes.
+
+    Raises UnreadableFile with a one-line reason for anything that yields no usable text.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise UnreadableFile(
+            path, f"unsupported file type {suffix or '(no extension)'!r}; use one of {kinds}"
+        )
+    data = _read_bytes(path, max_bytes=max_bytes)
+    if suffix in HTML_SUFFIXES:
+        text, title = _html_text(path, data)
+    elif suffix == ".pdf":
+        text, title = _pdf_text(path, data)
+    elif suffix == ".docx":
+        text, title = _docx_text(path, data)
+    else:
+        text, title = decode_text(path, data), None
+    if not any(ch.isalnum() for ch in text):
+        raise UnreadableFile(path, "no readable text in it (only whitespace, punctuation or symbols)")
+    return Document(
+        id=content_id(data),
+        source=str(path),
+        title=_clean_title(title) or first_meaningful_line(text),
+        date=find_date(text[:_HEADER_CHARS]),
+        text=text,
+    )
+
+
+def iter_paths(paths: Iterable[Path]) -> list[Path]:
+    """The files named, with folders expanded recursively (hidden entries skipped), sorted and unique.
+
+    Raises BadInput for a path that does not exist.
+    """
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found.update(_walk(path))
+        elif path.exists():
+            found.add(path)
+        else:
+            raise BadInput(f"{path}: no such file or folder; check the path")
+    return sorted(found, key=str)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for child in folder.iterdir():
+        # "~$name.docx" are Word's lock files: hidden in spirit, never documents.
+        if child.name.startswith((".", "~$")):
+            continue
+        if child.is_dir():
+            if not child.is_symlink():  # a linked folder may link back up: a cycle
+                yield from _walk(child)
+        elif child.is_file():
+            yield child
+
+
+def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise UnreadableFile(path, "is a folder, not a file")
+        if size == 0:
+            raise UnreadableFile(path, "empty file")
+        if size > max_bytes:
+            # Checked before reading, so a huge file is reported without being loaded.
+            raise UnreadableFile(path, _too_large(size, max_bytes))
+        data = path.read_bytes()
+    except OSError as e:
+        raise UnreadableFile(path, f"cannot open: {e.strerror or e}") from e
+    if not data:
+        raise UnreadableFile(path, "empty file")
+    if len(data) > max_bytes:  # it grew since stat
+        raise UnreadableFile(path, _too_large(len(data), max_bytes))
+    return data
+
+
+def _too_large(size: int, limit: int) -> str:
+    def mib(n: int) -> str:
+        return f"{n / 1024 / 1024:.1f} MiB"
+
+    return f"too large: {mib(size)} > the limit of {mib(limit)}; split it or raise INNOGRAPH_MAX_UPLOAD_BYTES"
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """Bytes of a text file as str with \\n line endings: strict UTF-8 first, then detection."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return _check_text(path, normalise_newlines(data.decode(encoding)))
+            except UnicodeDecodeError as e:
+                raise UnreadableFile(
+                    path, f"starts with a {encoding} byte-order mark but is not {encoding}"
+                ) from e
+    if b"\x00" in data:
+        raise UnreadableFile(path, "binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _mostly_utf8(data) or _detect_and_decode(path, data)
+    return _check_text(path, normalise_newlines(text))
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with its few broken sequences as U+FFFD, when under 1% of the non-ASCII characters are broken.
+
+    Scraped pages often carry a stray bad byte; guessing another encoding for them would garble all the
+    rest. Another encoding's text (GBK, Big5, cp1252) read as UTF-8 breaks nearly every non-ASCII character.
+    """
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    return text if broken * 100 <= non_ascii else None
+
+
+def _detect_and_decode(path: Path, data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        raise UnreadableFile(path, "binary file (no text encoding fits it), not text")
+    best = matches[0]
+    # Short Chinese texts fit several CJK encodings equally well (GBK bytes also read as
+    # Korean cp949 or Big5); on such a tie the mainland encoding wins, as these are Chinese documents.
+    tied = [m for m in matches if m.chaos <= best.chaos and m.coherence >= best.coherence]
+    encoding = best.encoding
+    if any(m.encoding in _CHINESE_ENCODINGS for m in tied):
+        encoding = "gb18030"
+    if encoding in _CHINESE_ENCODINGS:
+        encoding = "gb18030"
+    logger.debug("%s: not UTF-8, decoded as %s", path, encoding)
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return str(best)
+
+
+def _check_text(path: Path, text: str) -> str:
+    # Control characters other than layout ones mean the bytes were not text after all.
+    controls = len(_CONTROL_CHARS.findall(text))
+    if controls > max(2, len(text) // 100):
+        raise UnreadableFile(path, "binary file (control characters throughout), not text")
+    return text
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR become LF; nothing else changes."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- HTML -------------------------------------------------------------------------------------------
+
+_DROP_TAGS = "script, style, nav, noscript, template, iframe, svg, head"
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "dialog",
+        "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+        "h5", "h6", "header", "hr", "html", "li", "main", "ol", "p", "pre", "section", "summary", "table",
+        "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][ \t\r\n]*(?=[{_CJK}])")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+
+
+def _html_text(path: Path, data: bytes) -> tuple[str, str | None]:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(_decode_html(path, data))
+    title_node = tree.css_first("title")
+    title = title_node.text() if title_node is not None else None
+    for node in tree.css(_DROP_TAGS):
+        node.decompose()
+    root = tree.body or tree.root
+    text = _html_lines(root) if root is not None else ""
+    return text, title
+
+
+def _decode_html(path: Path, data: bytes) -> str:
+    # A page's own charset declaration beats guessing, but only when the bytes agree with it.
+    declared = _META_CHARSET.search(data[:4096])
+    if declared and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        name = declared.group(1).decode("ascii").lower()
+        name = "gb18030" if name in _CHINESE_ENCODINGS else name
+        try:
+            return _check_text(path, normalise_newlines(data.decode(name)))
+        except (UnicodeDecodeError, LookupError):
+            logger.debug("%s: declares charset %s but does not decode with it", path, name)
+    return decode_text(path, data)
+
+
+def _html_lines(root: Any) -> str:
+    """Visible text of an element tree: block elements and <br> end lines, inline runs of space collapse."""
+    lines: list[str] = []
+    current: list[str] = []
+
+    def end_line() -> None:
+        # A source line break between two ideographs is no space (CSS drops it too), elsewhere it is one.
+        line = _SPACES.sub(" ", _CJK_BREAK.sub("", "".join(current))).strip()
+        if line:
+            lines.append(line)
+        current.clear()
+
+    # An explicit stack rather than recursion: real pages nest deeper than Python's recursion limit.
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            end_line()
+            continue
+        tag = node.tag
+        if tag == "-text":
+            current.append(node.text_content or "")
+            continue
+        if tag == "pre":
+            end_line()
+            lines.extend(
+                line.rstrip() for line in normalise_newlines(node.text(deep=True)).split("\n") if line.strip()
+            )
+            continue
+        if tag.startswith("-"):  # comments, doctype
+            continue
+        block = tag in _BLOCK_TAGS
+        if block:
+            end_line()
+            stack.append((node, True))
+        stack.extend((child, False) for child in reversed(list(node.iter(include_text=True))))
+    end_line()
+    return "\n".join(lines)
+
+
+# --- PDF --------------------------------------------------------------------------------------------
+
+
+def _pdf_text(path: Path, data: bytes) -> tuple[str, str | None]:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PyPdfError
+
+    if b"%PDF-" not in data[:1024]:
+        raise UnreadableFile(path, "not a PDF (no %PDF- header)")
+    # A complete PDF ends with %%EOF within its last 1024 bytes (the rule PDF readers apply);
+    # without it pypdf may "recover" a fragment and we would store half a document.
+    if b"%%EOF" not in data[-1024:]:
+        raise UnreadableFile(path, "truncated PDF (no %%EOF end marker); get a complete copy")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadableFile(path, "encrypted PDF; save an unprotected copy")
+        pages = [normalise_newlines(page.extract_text() or "").strip("\n") for page in reader.pages]
+        metadata = reader.metadata
+        title = metadata.title if metadata is not None else None
+    except UnreadableFile:
+        raise
+    except FileNotDecryptedError as e:
+        raise UnreadableFile(path, "encrypted PDF; save an unprotected copy") from e
+    except Exception as e:
+        # pypdf reports a damaged file through its own errors but also through key, value, struct, zlib
+        # or recursion errors, depending on where it breaks.
+        kind = "" if isinstance(e, PyPdfError) else f"{type(e).__name__}: "
+        raise UnreadableFile(path, f"corrupt or truncated PDF ({kind}{_one_line(e)})") from e
+    if not pages:
+        raise UnreadableFile(path, "PDF has no pages")
+    text = "\n\n".join(page for page in pages if page.strip())
+    if not text.strip():
+        raise UnreadableFile(path, "PDF has no text layer (scanned images?); it needs OCR first")
+    return text, title if isinstance(title, str) else None
+
+
+# --- DOCX -------------------------------------------------------------------------------------------
+
+
+def _docx_text(path: Path, data: bytes) -> tuple[str, str | None]:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines = list(_docx_blocks(document.iter_inner_content()))
+        title = document.core_properties.title
+    except Exception as e:
+        # python-docx surfaces a damaged package as zip, XML, key or value errors alike.
+        raise UnreadableFile(path, f"corrupt or truncated DOCX ({_one_line(e)})") from e
+    return normalise_newlines("\n".join(lines)), title or None
+
+
+def _docx_blocks(blocks: Iterable[Any]) -> Iterator[str]:
+    """Paragraphs as lines and table rows as tab-separated cells, in document order."""
+    from docx.table import Table
+
+    for block in blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells: list[str] = []
+                previous = None
+                for cell in row.cells:
+                    # A merged cell is repeated once per grid column it spans.
+                    if previous is not None and cell._tc is previous._tc:
+                        continue
+                    previous = cell
+                    cells.append(" ".join(_docx_blocks(cell.iter_inner_content())).strip())
+                if any(cells):
+                    yield "\t".join(cells)
+        else:
+            yield block.text
+
+
+def _one_line(error: BaseException) -> str:
+    message = " ".join(str(error).split()) or type(error).__name__
+    return message[:160]
+
+
+# --- title and date ---------------------------------------------------------------------------------
+
+
+def _clean_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    title = " ".join(title.split())
+    return title[:_TITLE_MAX_CHARS] if any(ch.isalnum() for ch in title) else None
+
+
+def first_meaningful_line(text: str) -> str | None:
+    """The first line with at least four letters, digits or ideographs that is not just a date."""
+    for raw in text.split("\n"):
+        line = " ".join(raw.split())
+        if sum(ch.isalnum() for ch in line) >= 4 and not _DATE_ONLY.fullmatch(line):
+            return line[:_TITLE_MAX_CHARS]
+    return None
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "O": 0}
+_CN_YEAR = "[〇○零一二三四五六七八九]{4}"
+_CN_SMALL = "[一二三四五六七八九十]{1,3}"
+_DATE_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[str], int]], ...] = (
+    (re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), int),
+    (re.compile(rf"({_CN_YEAR})\s*年\s*({_CN_SMALL})\s*月\s*({_CN_SMALL})\s*日"), lambda s: _cn_number(s)),
+    (re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])"), int),
+)
+_DATE_ONLY = re.compile(
+    r"[\s(（]*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})[\s)）]*(星期.|周.)?"
+)
+
+
+def _cn_number(s: str) -> int:
+    """二〇一九 → 2019 (digit by digit); 十六 → 16, 二十 → 20, 十 → 10."""
+    if "十" not in s:
+        return int("".join(str(_CN_DIGITS[c]) for c in s))
+    tens, _, ones = s.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def find_date(header: str) -> dt.date | None:
+    """The first plausible calendar date written in a document's header, or None."""
+    normalised = unicodedata.normalize("NFKC", header)  # full-width digits and punctuation
+    found: list[tuple[int, dt.date]] = []
+    for pattern, number in _DATE_PATTERNS:
+        for match in pattern.finditer(normalised):
+            try:
+                year, month, day = (number(g) for g in match.groups())
+                date = dt.date(year, month, day)
+            except (ValueError, KeyError):
+                continue
+            if 1949 <= date.year <= 2100:
+                found.append((match.start(), date))
+                break
+    return min(found)[1] if found else None

@@ -1,0 +1,481 @@
+"""Relations within a sentence or clause, by trigger words and argument types, plus the HOSTS facts the
+context states without a trigger (a province hosts its cities, a city its districts and its own parks,
+a place-prefixed park is hosted by its place).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from graph.model import Label, RelType
+from ingest.amounts import parse_amounts
+from ingest.clean import rule_lines
+from ingest.recognise import Mention
+from ingest.resolve import Entity, Resolution
+from ingest.split import Segment
+
+logger = logging.getLogger(__name__)
+
+_UNIVERSITY_HEADS = ("大学", "学院", "专科学校", "科学院", "职业大学")
+_FUND_HEADS = ("基金", "专项资金", "资金池", "补偿资金", "资金")
+_ACTORS = (Label.PARK, Label.INSTITUTE, Label.ENTERPRISE)
+# The passage around a position whose city names decide which city it speaks for (characters).
+_WINDOW_BEFORE = 1500
+_WINDOW_AFTER = 300
+# Subjects other than the speaker: a fund that 各地 or firms set up is not the city's
+_OTHERS = r"各地|各县|各区|企业|银行|鼓励|引导"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A relation found in a sentence or clause, before it becomes a graph.model.Relation."""
+
+    type: RelType
+    source: Entity
+    target: Entity
+    segment: Segment
+    extractor: str
+    confidence: float
+    amount_cny: float | None = None
+
+
+@cache
+def triggers(type_: str, role: str) -> tuple[str, ...]:
+    """Trigger words of data/rules/triggers.tsv for one relation type and role, longest first."""
+    out = []
+    for line in rule_lines("triggers.tsv"):
+        t, r, w = (x.strip() for x in line.split("\t")[:3])
+        if t == type_ and r == role:
+            out.append(w)
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+@cache
+def _trigger_re(type_: str, role: str) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, triggers(type_, role))))
+
+
+@dataclass
+class Context:
+    """What relation rules need to know about one document."""
+
+    resolution: Resolution
+    sentences: list[Segment]
+    mentions: list[tuple[Mention, Entity]]  # in text order
+
+    def __post_init__(self) -> None:
+        self._starts = [m.start for m, _ in self.mentions]
+        self._sent_starts = [s.start for s in self.sentences]
+
+    def city_entity(self, name: str) -> Entity | None:
+        for e in self.resolution.entities:
+            if e.label is Label.CITY and (e.name == name or name in e.aliases):
+                return e
+        return None
+
+    def in_segment(self, seg: Segment) -> list[tuple[Mention, Entity]]:
+        """The mentions inside a segment, in text order."""
+        lo = bisect_left(self._starts, seg.start)
+        hi = bisect_left(self._starts, seg.end, lo)
+        return [(m, e) for m, e in self.mentions[lo:hi] if m.end <= seg.end]
+
+    def sentence_of(self, pos: int) -> Segment | None:
+        i = bisect_right(self._sent_starts, pos) - 1
+        if i >= 0 and self.sentences[i].start <= pos < self.sentences[i].end:
+            return self.sentences[i]
+        return None
+
+    def local_city(self, pos: int) -> Entity | None:
+        """The city a passage speaks for: the one named most around ``pos`` (a page may hold articles on
+        several cities), else the document's own city, else the last one named before ``pos``."""
+        marks = self.resolution.city_marks
+        lo = bisect_left(marks, (pos - _WINDOW_BEFORE, ""))
+        hi = bisect_right(marks, (pos + _WINDOW_AFTER, "\uffff"))
+        counts = Counter(name for _, name in marks[lo:hi])
+        if counts:
+            top = max(counts.values())
+            leaders = {n for n, c in counts.items() if c == top}
+            if self.resolution.city in leaders:
+                return self.city_entity(self.resolution.city)
+            before = [n for p, n in marks[lo:hi] if p <= pos and n in leaders]
+            name = before[-1] if before else next(n for _, n in marks[lo:hi] if n in leaders)
+            found = self.city_entity(name)
+            if found is not None:
+                return found
+        if self.resolution.city:
+            return self.city_entity(self.resolution.city)
+        before = [n for p, n in marks if p <= pos]
+        return self.city_entity(before[-1]) if before else None
+
+
+def place_of(ctx: Context, e: Entity) -> Entity | None:
+    """The document's City entity that ``e``'s name starts with (洛阳 for 洛阳高新区), if any."""
+    if e.place:
+        found = ctx.city_entity(e.place)
+        if found:
+            return found
+    for n in range(min(6, len(e.name) - 2), 1, -1):
+        found = ctx.city_entity(e.name[:n])
+        if found and found is not e:
+            return found
+    return None
+
+
+# ---------------------------------------------------------------- HOSTS
+
+
+def hosts_by_context(ctx: Context) -> Iterator[Fact]:
+    """Province → the document's city → its districts; place → place-prefixed park; city → its own parks."""
+    res = ctx.resolution
+    first: dict[int, Segment] = {}
+    where: dict[int, int] = {}
+    for m, e in ctx.mentions:
+        if id(e) not in first:
+            seg = ctx.sentence_of(m.start)
+            if seg:
+                first[id(e)] = seg
+                where[id(e)] = m.start
+    cities = [e for e in res.entities if e.label is Label.CITY]
+    homes = {id(c): c for c in (ctx.local_city(where[id(e)]) for e in res.entities if id(e) in where) if c}
+    for home in homes.values():  # the cities the document speaks for: their province and divisions
+        for other in cities:
+            if other is home or id(other) not in first:
+                continue
+            if other.level == "province" and home.parent == other.name:
+                yield Fact(RelType.HOSTS, other, home, first[id(other)], "context:province", 0.7)
+            elif other.parent == home.name and other.level in ("county", "district"):
+                yield Fact(RelType.HOSTS, home, other, first[id(other)], "context:division", 0.7)
+    coop_only = _cooperation_objects(ctx)
+    for e in res.entities:
+        if e.label not in _ACTORS or id(e) not in first:
+            continue
+        city = ctx.local_city(where[id(e)])
+        local_places = {c.name for c in cities if city is not None and (c is city or c.parent == city.name)}
+        if city is not None:
+            local_places |= {city.parent, city.name}
+        place = place_of(ctx, e)
+        if place is not None and e.label in (Label.PARK, Label.ENTERPRISE):
+            yield Fact(RelType.HOSTS, place, e, first[id(e)], "context:prefix", 0.8)
+        if city is None or e.label is Label.ENTERPRISE or id(e) in coop_only:
+            continue
+        if place is not None and place.name not in local_places:
+            continue
+        if place is None and _external_prefix(e, local_places):
+            continue
+        if e.label is Label.PARK:
+            yield Fact(RelType.HOSTS, city, e, first[id(e)], "context:own-park", 0.6)
+        elif not e.name.endswith(_UNIVERSITY_HEADS):
+            seg = first[id(e)] if place is city else _built_in(ctx, e)
+            if seg is not None:
+                yield Fact(RelType.HOSTS, city, e, seg, "context:own-institute", 0.5)
+
+
+def _external_prefix(e: Entity, local: set[str]) -> bool:
+    """A name opening with a division that is not the document's own (深圳湾科技园 in a 洛阳 document)."""
+    from ingest.gazetteer import get_gazetteer
+    from ingest.recognise import place_prefix
+
+    prefix = place_prefix(e.name)
+    if not prefix:
+        return False
+    gz = get_gazetteer()
+    for c in gz.lookup(prefix):
+        parent = gz.get(c.entry.parent_id) if c.entry.parent_id else None
+        if c.entry.canonical in local or (parent is not None and parent.canonical in local):
+            return False
+    return True
+
+
+def _built_in(ctx: Context, e: Entity) -> Segment | None:
+    """The first sentence where the document builds ``e``: a build verb in its clause (推进X建设, 组建X)."""
+    build = _trigger_re("HOSTS", "build")
+    for m, owner in ctx.mentions:
+        if owner is not e:
+            continue
+        seg = ctx.sentence_of(m.start)
+        if seg is None:
+            continue
+        rel = m.start - seg.start
+        left = max(seg.text.rfind(",", 0, rel), seg.text.rfind(":", 0, rel)) + 1
+        right = seg.text.find(",", rel)
+        clause = seg.text[left : right if right >= 0 else len(seg.text)]
+        if build.search(clause):
+            return seg
+    return None
+
+
+def _cooperation_objects(ctx: Context) -> set[int]:
+    """Entities named only as partners (与…合作, 对接…): the document does not host them."""
+    partner: dict[int, bool] = {}
+    for seg in ctx.sentences:
+        inside = ctx.in_segment(seg)
+        if not inside:
+            continue
+        coop = _coop_objects(ctx, seg, inside)
+        for _, e in inside:
+            partner[id(e)] = partner.get(id(e), True) and id(e) in coop
+    return {k for k, v in partner.items() if v}
+
+
+# An item marker that may stand before a sentence's subject: (四), 四、, 1., ①.
+_ITEM_MARKER = re.compile(r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）、.]|[①-⑳])\s*")
+
+
+def _opens(seg: Segment, m: Mention, *, slack: int = 0) -> bool:
+    """Whether ``m`` opens the sentence: at most ``slack`` characters (市, 由…) or an item marker before."""
+    before = seg.text[: m.start - seg.start]
+    return len(before) <= slack or _ITEM_MARKER.fullmatch(before) is not None
+
+
+def hosts_by_trigger(ctx: Context) -> Iterator[Fact]:
+    """X…落户/入驻 Y (Y hosts X); Y 集聚了/引进 X…."""
+    into = _trigger_re("HOSTS", "in")
+    gather = _trigger_re("HOSTS", "gather")
+    for seg in ctx.sentences:
+        inside = ctx.in_segment(seg)
+        if len(inside) < 2:
+            continue
+        for t in into.finditer(seg.text):
+            pos = seg.start + t.start()
+            after = [(m, e) for m, e in inside if 0 <= m.start - (seg.start + t.end()) <= 2]
+            hosts = [e for m, e in after if e.label in (Label.CITY, Label.PARK)]
+            if not hosts:
+                continue
+            for m, e in inside:
+                if m.end <= pos and e.label in _ACTORS and e is not hosts[0]:
+                    yield Fact(RelType.HOSTS, hosts[0], e, seg, "trigger:in", 0.8)
+        for t in gather.finditer(seg.text):
+            pos = seg.start + t.start()
+            before = [e for m, e in inside if m.end <= pos and e.label in (Label.CITY, Label.PARK)]
+            if not before:
+                continue
+            for m, e in inside:
+                if m.start >= seg.start + t.end() and e.label in _ACTORS and e is not before[-1]:
+                    yield Fact(RelType.HOSTS, before[-1], e, seg, "trigger:gather", 0.6)
+
+
+def hosts_by_subject(ctx: Context) -> Iterator[Fact]:
+    """A park opening a sentence that builds things hosts the parks and institutes it names after."""
+    build = _trigger_re("HOSTS", "build")
+    for seg in ctx.sentences:
+        inside = ctx.in_segment(seg)
+        if len(inside) < 2:
+            continue
+        m0, subject = inside[0]
+        if subject.label is not Label.PARK or not _opens(seg, m0) or not build.search(seg.text):
+            continue
+        for m, e in inside[1:]:
+            if (
+                e is not subject
+                and e.label in (Label.PARK, Label.INSTITUTE)
+                and not m.bare
+                and not e.name.endswith("大学")
+                and not _coop_before(seg, m)
+            ):
+                yield Fact(RelType.HOSTS, subject, e, seg, "subject:park", 0.6)
+
+
+def _coop_before(seg: Segment, m: Mention) -> bool:
+    head = seg.text[: m.start - seg.start]
+    return bool(re.search(r"(?:与|同)[^,;]*$", head))
+
+
+# ---------------------------------------------------------------- FUNDS
+
+
+def funds(ctx: Context) -> Iterator[Fact]:
+    """Funds set up by the speaker, 支持X…给予支持, X获N万元支持, 给予X…奖励."""
+    setup = _trigger_re("FUNDS", "setup")
+    money = _trigger_re("FUNDS", "money")
+    for seg in ctx.sentences:
+        inside = ctx.in_segment(seg)
+        if not inside:
+            continue
+        funder = _funder(ctx, seg, inside)
+        if funder is None:
+            continue
+        for m, e in inside:
+            rel = seg.text[: m.start - seg.start]
+            if e.label is Label.POLICY and e.name.endswith(_FUND_HEADS):
+                clause = rel[max(rel.rfind(","), rel.rfind(";")) + 1 :]
+                verbs = list(setup.finditer(clause))
+                t = verbs[-1] if verbs else None
+                if (
+                    t is not None
+                    and len(clause) - t.end() <= 16
+                    and not re.search(_OTHERS, clause[: t.start()])
+                ):
+                    between = clause[t.end() :]
+                    amounts = parse_amounts(between)
+                    amount = amounts[-1].cny if amounts else None
+                    yield Fact(RelType.FUNDS, funder, e, seg, "funds:setup", 0.7, amount)
+            elif e.label in _ACTORS and m.extractor != "project":  # a firm's project is not the firm funded
+                direct = re.search(r"(?:重点)?(?:支持|资助|扶持|给予)$", rel)
+                listed = re.match(r"[^,;。]{0,30}等", seg.text[m.end - seg.start :])
+                tail = seg.text[m.end - seg.start :]
+                got = re.match(
+                    r"[^,;。]{0,30}?获(?:得)?[^,;。]{0,12}?(\d[\d.]*\s?[万亿]元)[^,;。]{0,4}(?:支持|资助|奖励|补助)",
+                    tail,
+                )
+                if got:
+                    amounts = parse_amounts(got.group(1))
+                    yield Fact(
+                        RelType.FUNDS,
+                        funder,
+                        e,
+                        seg,
+                        "funds:receive",
+                        0.7,
+                        amounts[0].cny if amounts else None,
+                    )
+                elif (
+                    direct
+                    and not listed
+                    and tail[:1] != "、"
+                    and (money.search(tail) or rel.endswith("重点支持"))
+                ):
+                    amounts = parse_amounts(tail)
+                    amount = amounts[0].cny if len(amounts) == 1 else None
+                    yield Fact(RelType.FUNDS, funder, e, seg, "funds:support", 0.6, amount)
+                elif not listed and (paid := _money_clause_before(rel, money)) is not None:
+                    yield Fact(RelType.FUNDS, funder, e, seg, "funds:allocate", 0.6, paid)
+        yield from _subject_funded(seg, inside, funder)
+
+
+# 安排专项资金5000万元，支持X: the clause before a bare 支持 states the money (and its amount).
+_SUPPORT_CLAUSE = re.compile(r"[,;](?:重点)?(?:支持|资助|扶持|用于)$")
+# …，市政府给予3亿元股权投资支持: money a clause gives without naming whom to goes to the sentence's subject.
+_GIVEN_TO_SUBJECT = re.compile(
+    r"[,;][^,;。]{0,8}?(?:给予|奖励)[^,;。]{0,6}?(\d[\d.]*\s?[万亿]?元)[^,;。]{0,10}?(?:支持|奖励|补助|资助|补贴)"
+)
+
+
+def _money_clause_before(rel: str, money: re.Pattern[str]) -> float | None:
+    """The amount of the money clause right before a clause that opens with 支持/用于 X, if it has one."""
+    if not _SUPPORT_CLAUSE.search(rel):
+        return None
+    cut = max(rel.rfind(",", 0, len(rel) - 2), rel.rfind(";", 0, len(rel) - 2))
+    before = rel[: cut if cut >= 0 else 0]
+    prior = before[max(before.rfind(","), before.rfind(";"), before.rfind("。")) + 1 :]
+    amounts = parse_amounts(prior)
+    return amounts[-1].cny if money.search(prior) and amounts else None
+
+
+def _subject_funded(seg: Segment, inside: list[tuple[Mention, Entity]], funder: Entity) -> Iterator[Fact]:
+    """X落户…，市政府给予3亿元支持: an actor opening the sentence receives money a later clause gives
+    without naming whom to."""
+    m0, e0 = inside[0]
+    if e0.label not in _ACTORS or not _opens(seg, m0, slack=2):
+        return
+    for given in _GIVEN_TO_SUBJECT.finditer(seg.text):
+        named = any(seg.start + given.start() <= m.start < seg.start + given.end() for m, _ in inside)
+        if not named:
+            amounts = parse_amounts(given.group(1))
+            amount = amounts[0].cny if amounts else None
+            yield Fact(RelType.FUNDS, funder, e0, seg, "funds:subject", 0.5, amount)
+            return
+
+
+def _funder(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) -> Entity | None:
+    """Who pays: a city below the province or a park (its administration) opening the sentence, else the
+    document's own (or nearest named) city."""
+    m0, e0 = inside[0]
+    if e0.label in (Label.CITY, Label.PARK) and _opens(seg, m0, slack=2) and e0.level != "province":
+        return e0  # 溧阳市支持… (a county-level city pays too); a province opening a sentence is a scope
+    return ctx.local_city(seg.start)
+
+
+# ---------------------------------------------------------------- COOPERATES
+
+
+def _coop_objects(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) -> set[int]:
+    verb = _trigger_re("COOPERATES", "verb")
+    objs: set[int] = set()
+    for w in re.finditer(r"(?:与|同)", seg.text):
+        if _inside_a_name(inside, seg.start + w.start()):
+            continue  # 纳米技术与纳米仿生研究所
+        v = verb.search(seg.text, w.end())
+        if not v or v.start() - w.end() > 60:
+            continue
+        for m, e in inside:
+            if w.end() <= m.start - seg.start < v.start():
+                objs.add(id(e))
+    for w in re.finditer(r"对接", seg.text):
+        clause_end = re.search(r"[,;。]", seg.text[w.end() :])
+        stop = w.end() + (clause_end.start() if clause_end else len(seg.text))
+        for m, e in inside:
+            if w.end() <= m.start - seg.start < stop:
+                objs.add(id(e))
+    return objs
+
+
+def cooperates(ctx: Context) -> Iterator[Fact]:
+    """与A、B…合作/共建/签约; 对接A、B; A牵手B."""
+    link = _trigger_re("COOPERATES", "link")
+    for seg in ctx.sentences:
+        inside = ctx.in_segment(seg)
+        if not inside:
+            continue
+        objs = _coop_objects(ctx, seg, inside)
+        if objs:
+            first_obj = min(m.start for m, e in inside if id(e) in objs)
+            rel = first_obj - seg.start
+            clause_start = seg.start + max(seg.text.rfind(",", 0, rel), seg.text.rfind(";", 0, rel)) + 1
+            subjects = [
+                e
+                for m, e in inside
+                if clause_start <= m.start
+                and m.end <= first_obj
+                and id(e) not in objs
+                and e.label is not Label.POLICY
+            ]
+            if not subjects:  # 与B合作 with no subject in its clause: the opening actor, else the city
+                m0, e0 = inside[0]
+                opening = e0.label in _ACTORS and _opens(seg, m0, slack=2) and id(e0) not in objs
+                local = ctx.local_city(seg.start)
+                subjects = [e0] if opening else [local] if local else []
+            for subject in subjects:
+                for _, e in inside:
+                    if id(e) in objs and e is not subject and e.label is not Label.POLICY:
+                        yield Fact(RelType.COOPERATES, subject, e, seg, "coop:with", 0.6)
+        for t in link.finditer(seg.text):
+            pos = seg.start + t.start()
+            if _inside_a_name(inside, pos):
+                continue  # 汽车电子联合实验室
+            left = [e for m, e in inside if m.end <= pos and pos - m.end <= 2]
+            right = _listed_after(seg, inside, seg.start + t.end())
+            for partner in right if left else []:
+                if partner is not left[-1]:
+                    yield Fact(RelType.COOPERATES, left[-1], partner, seg, "coop:link", 0.7)
+
+
+def _inside_a_name(inside: list[tuple[Mention, Entity]], pos: int) -> bool:
+    """Whether the character at ``pos`` belongs to a mention's name (a trigger word there links nothing)."""
+    return any(m.start <= pos < m.end for m, _ in inside)
+
+
+def _listed_after(seg: Segment, inside: list[tuple[Mention, Entity]], pos: int) -> list[Entity]:
+    """The actor starting within 4 characters of ``pos`` and those listed right after it (A、B和C)."""
+    found: list[Entity] = []
+    for m, e in inside:
+        gap = seg.text[pos - seg.start : m.start - seg.start]
+        if m.start >= pos and (len(gap) <= 4 if not found else gap in ("、", "和", "及", "以及")):
+            found.append(e)
+            pos = m.end
+        elif found and m.start >= pos:
+            break
+    return found
+
+
+def relate(ctx: Context) -> list[Fact]:
+    """Every fact the rules find; duplicates are merged by the pipeline."""
+    facts: list[Fact] = []
+    for rule in (hosts_by_context, hosts_by_trigger, hosts_by_subject, funds, cooperates):
+        facts.extend(rule(ctx))
+    return [f for f in facts if f.source is not f.target]

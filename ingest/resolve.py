@@ -1,0 +1,381 @@
+"""Resolution: one entity per actor of a document, with a canonical name and its other forms as aliases.
+
+Rules: gazetteer canonical names for divisions (徐州, not 徐州市; 鼓楼区 inside the document's city);
+level words dropped between a place and a zone head (洛阳国家高新区 → 洛阳高新区); a bare head or a
+local 市…/省… form joins the one entity it can stand for; a name that ends another name of its label
+is its short form (江淮学院 → 安徽大学江淮学院); a brand joins its firm (徐工 → 徐工集团); a
+parenthesis gives an alias (…补偿资金(徐科贷)); a document number joins the title next to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from graph.model import Label
+
+if TYPE_CHECKING:
+    from ingest.gazetteer import Entry as GazEntry
+    from ingest.gazetteer import Gazetteer
+from ingest.recognise import (
+    Mention,
+    Recognised,
+    all_heads,
+    in_dictionary,
+    is_generic,
+    place_prefix,
+    words,
+)
+
+logger = logging.getLogger(__name__)
+
+_TOP_LEVELS = ("province", "municipality", "prefecture")
+_LEVEL_INFIX = re.compile(
+    r"(国家级|国家|省级)(?=(?:高新技术产业开发区|高新区|经济技术开发区|经开区|开发区|农业科技园区))"
+)
+_ABBREV = (("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"))
+
+
+@dataclass
+class Entity:
+    """A resolved actor of one document, with every mention that names it."""
+
+    label: Label
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    level: str = ""
+    parent: str = ""  # City: parent division's canonical name
+    place: str = ""  # the City its name starts with (洛阳 for 洛阳高新区), for HOSTS
+    mentions: list[Mention] = field(default_factory=list)
+
+    def add(self, m: Mention, surface: str | None = None) -> None:
+        self.mentions.append(m)
+        for form in (surface or m.surface, m.name, *m.aliases):
+            if form and form != self.name and form not in self.aliases:
+                self.aliases.append(form)
+
+    def forms(self) -> set[str]:
+        return {self.name, *self.aliases}
+
+
+@dataclass
+class Resolution:
+    """The entities of a document, the document's own city, and what was pruned and why."""
+
+    entities: list[Entity]
+    city: str  # canonical name of the document's own city ('' when none dominates)
+    province: str
+    pruned: Counter[str]
+    by_span: dict[tuple[int, int, Label], Entity]
+    city_marks: list[tuple[int, str]]  # (position, canonical) of every prefecture-level city named
+
+
+def _gaz() -> Gazetteer:
+    from ingest.gazetteer import get_gazetteer
+
+    return get_gazetteer()
+
+
+def document_city(mentions: Iterable[Mention], text: str) -> tuple[str, str]:
+    """The document's own city (the prefecture or municipality it speaks of most) and its province."""
+    counts: Counter[str] = Counter()
+    province_of: dict[str, str] = {}
+    for m in mentions:
+        if m.label is Label.CITY and not m.weak and m.level in ("prefecture", "municipality"):
+            counts[m.name] += 1
+            province_of[m.name] = m.parent
+    # the issuing authority's abbreviation in a document number (合政〔2021〕15号) is a strong vote
+    for dn in re.finditer(r"([\u4e00-\u9fff])[\u4e00-\u9fff]{0,3}发[〔\[]", text[:3000]):
+        for name in counts:
+            if name.startswith(dn.group(1)):
+                counts[name] += 5
+    if not counts:
+        return "", ""
+    (top, n), *rest = [*counts.most_common(2), ("", 0)]
+    # a document about several cities (a book chapter on 济南, 郑州, 常州…) has no one city of its own
+    if n < 2 or rest[0][1] * 2 > n or n < 0.5 * sum(counts.values()):
+        return "", ""
+    return top, province_of.get(top, "")
+
+
+_RANKS = ("国家级", "省级", "市级", "区级", "县级", "省部级")
+
+
+def _localised(name: str, city: str, province: str) -> str:
+    """市X → 徐州市X, 省X → 江苏省X: a local prefix names the document's own city or province."""
+    if len(name) < 4 or name.startswith(_RANKS) or name[0] not in "市省":
+        return name
+    owner = city if name[0] == "市" else province
+    return owner + name if owner else name
+
+
+def _city_choice(m: Mention, cities: set[str]) -> tuple[str, str, str] | None:
+    """(canonical, level, parent) of a division mention, or None when the context cannot vouch for it."""
+    cands = [c for c in _gaz().lookup(m.surface) if c.entry.label is Label.CITY]
+    if not cands:
+        return None
+    gz = _gaz()
+
+    def parent_of(e: GazEntry) -> str:
+        p = gz.get(e.parent_id) if e.parent_id else None
+        return p.canonical if p else ""
+
+    local = [c for c in cands if parent_of(c.entry) in cities or c.entry.canonical in cities]
+    if local:
+        c = local[0]
+        return c.entry.canonical, c.entry.level or "", parent_of(c.entry)
+    best = cands[0]
+    if best.weak or m.weak:
+        return None
+    # a county or district far from the document's places is more likely a word: 新建, 合作(市)
+    if best.entry.level in ("county", "district"):
+        if best.form != "full":
+            return None
+        stem = best.entry.name[:-1]
+        if _common_word(stem):
+            return None
+    return best.entry.canonical, best.entry.level or "", parent_of(best.entry)
+
+
+def _city_level(m: Mention) -> bool:
+    """A county-level city (晋江市): it speaks for itself like a prefecture does."""
+    return m.level == "county" and any(c.entry.kind == "县级市" for c in _gaz().lookup(m.name))
+
+
+def _common_word(word: str) -> bool:
+    """A dictionary word that is not a place name (合作, 新建)."""
+    from ingest.recognise import _tags
+
+    tag = _tags().get(word)
+    return tag is not None and not tag.startswith("ns")
+
+
+def _norm_key(label: Label, name: str) -> str:
+    key = name.replace("“", "").replace("”", "").replace('"', "").replace("·", "").replace(" ", "")
+    if label is not Label.CITY:
+        m = re.match(r"([\u4e00-\u9fff]{2,4}?)[市省](?!级)", key)
+        if m and any(c.entry.label is Label.CITY for c in _gaz().lookup(m.group(1))):
+            key = m.group(1) + key[m.end() :]  # 合肥市智能制造研究院 = 合肥智能制造研究院
+    if label is Label.PARK:
+        key = _LEVEL_INFIX.sub("", key)
+        for long, short in _ABBREV:
+            key = key.replace(long, short)
+        if key.endswith("园区"):  # 滨湖科教园 = 滨湖科教园区
+            key = key[:-1]
+    return key
+
+
+def resolve(text: str, rec: Recognised) -> Resolution:
+    """Group mentions into entities; drop categories and context-less short forms with a counted reason."""
+    pruned: Counter[str] = Counter()
+    city, province = document_city((*rec.mentions, *rec.places), text)
+    cities = {c for c in (city, province) if c}
+    # places named outright in the document widen the context for their counties and districts
+    cities |= {
+        m.name for m in rec.mentions if m.label is Label.CITY and not m.weak and m.level in _TOP_LEVELS
+    }
+    entities: dict[tuple[Label, str], Entity] = {}
+
+    def get(label: Label, name: str) -> Entity:
+        key = (label, _norm_key(label, name))
+        if key not in entities:
+            entities[key] = Entity(label=label, name=name)
+        return entities[key]
+
+    deferred: list[Mention] = []
+    for m in rec.mentions:
+        if m.label is Label.CITY:
+            choice = _city_choice(m, cities)
+            if choice is None:
+                pruned["place name without context"] += 1
+                continue
+            e = get(Label.CITY, choice[0])
+            e.level, e.parent = choice[1], choice[2]
+            e.add(m)
+        elif m.bare or m.extractor == "docno":
+            deferred.append(m)
+        else:
+            name = _localised(m.name.strip(), city, province)
+            e = get(m.label, name)
+            e.add(m)
+    zones = tuple(words("zone_heads.txt"))
+    for p in rec.places:
+        choice = _city_choice(p, cities)
+        if choice is None:
+            continue
+        owners = [
+            e
+            for e in entities.values()
+            if e.label is not Label.CITY and any(m.start == p.start for m in e.mentions)
+        ]
+        for e in owners:
+            e.place = e.place or choice[0]
+        # a zone or a firm named after its place (涧西高新区 → 涧西区) makes the place an actor too
+        named = (Label.CITY, _norm_key(Label.CITY, choice[0])) in entities
+        if not named and any(
+            e.label is Label.ENTERPRISE or _norm_key(e.label, e.name).endswith(zones) for e in owners
+        ):
+            city_entity = get(Label.CITY, choice[0])
+            city_entity.level, city_entity.parent = choice[1], choice[2]
+            city_entity.add(p)
+    _split_place_brands(entities, get)
+    _merge_variants(entities)
+    for m in deferred:
+        target = _bare_target(m, entities, city, province)
+        if target is None:
+            if m.extractor == "docno":
+                get(Label.POLICY, m.name).add(m)
+            elif _localised(m.surface, city, province) != m.surface:
+                get(m.label, _localised(m.surface, city, province)).add(m)
+            elif m.definite and city and m.label is Label.PARK and not m.surface.startswith(_RANKS):
+                get(m.label, city + m.surface).add(m)  # 经开区 in 洛阳's address list: 洛阳经开区
+            else:
+                pruned["generic category"] += 1
+            continue
+        target.add(m)
+    _attach_docnos(entities, text)
+    _parenthesis_aliases(entities, text)
+    out = [e for e in entities.values() if e.mentions]
+    for e in out:
+        e.aliases = [a for a in e.aliases if _names_it_alone(e.label, a)]
+    by_span = {(m.start, m.end, m.label): e for e in out for m in e.mentions}
+    marks = sorted(
+        (m.start, m.name)
+        for m in (*rec.mentions, *rec.places)
+        if m.label is Label.CITY
+        and not m.weak
+        and (m.level in ("prefecture", "municipality") or _city_level(m))
+    )
+    return Resolution(
+        entities=out, city=city, province=province, pruned=pruned, by_span=by_span, city_marks=marks
+    )
+
+
+Entities = dict[tuple[Label, str], "Entity"]
+
+
+def _names_it_alone(label: Label, alias: str) -> bool:
+    """Whether an alias names its actor out of the document's context: a bare head (高新区, 研究院) or a
+    head after generic words resolved within one document but names nothing in a corpus-wide search, and a
+    place name is the City's, not a zone's (邳州 of 邳州高新区)."""
+    for head in all_heads():
+        if alias.endswith(head) and is_generic(alias[: -len(head)]):
+            return False
+    return label is Label.CITY or not any(c.entry.label is Label.CITY for c in _gaz().lookup(alias))
+
+
+def _split_place_brands(entities: Entities, get: Callable[[Label, str], Entity]) -> None:
+    """台湾正崴 → 正崴 hosted by 台湾: a firm's place prefix is not part of its name."""
+    for key, e in list(entities.items()):
+        if e.label is not Label.ENTERPRISE or e.name.endswith(tuple(words("firm_suffixes.txt"))):
+            continue
+        place = place_prefix(e.name)
+        rest = e.name[len(place) :]
+        if place and len(rest) >= 2 and not rest.endswith(("公司", "集团")) and not in_dictionary(rest):
+            del entities[key]
+            target = get(Label.ENTERPRISE, rest)
+            target.place = place
+            for m in e.mentions:
+                target.add(m)
+            target.aliases = [a for a in target.aliases if a != rest]
+
+
+def _merge_variants(entities: Entities) -> None:
+    """Merge short forms into the entity they shorten: suffixes (科文学院), brands (徐工 → 徐工集团)."""
+    suffixes = tuple(words("firm_suffixes.txt"))
+    items = sorted(entities.items(), key=lambda kv: len(kv[1].name))
+    for key, e in items:
+        if e.label is Label.CITY or key not in entities:
+            continue
+        same = [o for k, o in entities.items() if k != key and o.label is e.label]
+        target = None
+        if e.label is Label.ENTERPRISE:
+            longer = [o for o in same if o.name.startswith(e.name) and o.name[len(e.name) :] in suffixes]
+            longer += [o for o in same if e.name.startswith(o.name) and e.name[len(o.name) :] in suffixes]
+            target = longer[0] if len(longer) == 1 else None
+        elif len(e.name) >= 4:
+            ends = [o for o in same if o.name.endswith(e.name) and len(o.name) > len(e.name)]
+            target = ends[0] if len(ends) == 1 else None
+        if target is None:
+            continue
+        if e.label is Label.ENTERPRISE and len(e.name) > len(target.name):
+            target, e = e, target  # the firm's full form (徐工集团) is the canonical name
+            key = next(k for k, v in entities.items() if v is e)
+        del entities[key]
+        for m in e.mentions:
+            target.add(m)
+        for a in (e.name, *e.aliases):
+            if a != target.name and a not in target.aliases:
+                target.aliases.append(a)
+        target.place = target.place or e.place
+
+
+def _bare_target(
+    m: Mention, entities: dict[tuple[Label, str], Entity], city: str, province: str
+) -> Entity | None:
+    """The one entity a bare or local form stands for (软件园 → 合肥软件园; 市X → 合肥X)."""
+    same = [e for e in entities.values() if e.label is m.label and e.mentions]
+    surface = m.surface
+    if surface[:1] in ("市", "省") and len(surface) > 2:
+        owner = city if surface[0] == "市" else province
+        rest = surface[1:]
+        if owner:
+            for e in same:
+                if e.name in (owner + rest, owner + surface) or (owner + rest) in e.aliases:
+                    return e
+        return None
+    if len(surface) < 3 or surface.startswith(("国家", "省", "市", "区", "县", *_RANKS)):
+        return None  # 国家重点实验室: a rank names a category, not one of the document's actors
+    ends = [e for e in same if e.name.endswith(surface) and e.name != surface]
+    if len(ends) == 1:
+        return ends[0]
+    if city:
+        own = [e for e in ends if e.name.startswith(city)]
+        if len(own) == 1:
+            return own[0]
+    return None
+
+
+def _attach_docnos(entities: dict[tuple[Label, str], Entity], text: str) -> None:
+    """A document number (合政〔2021〕15号) is an alias of the title printed next to it."""
+    docnos = [
+        e
+        for e in entities.values()
+        if e.label is Label.POLICY and any(m.extractor == "docno" for m in e.mentions)
+    ]
+    titles = [
+        e
+        for e in entities.values()
+        if e.label is Label.POLICY and any(m.extractor == "title" for m in e.mentions) and e not in docnos
+    ]
+    for d in docnos:
+        pos = d.mentions[0].start
+        near = [(min(abs(m.start - pos) for m in t.mentions if m.extractor == "title"), t) for t in titles]
+        near = [x for x in near if x[0] < 400]
+        if not near:
+            continue
+        _, title = min(near, key=lambda x: x[0])
+        for a in (d.name, *d.aliases):
+            if a not in title.aliases:
+                title.aliases.append(a)
+        title.mentions += d.mentions
+        d.mentions = []
+
+
+def _parenthesis_aliases(entities: dict[tuple[Label, str], Entity], text: str) -> None:
+    """NAME(ABBR): a short parenthesis right after a name is its alias (…补偿资金(徐科贷))."""
+    for e in entities.values():
+        for m in e.mentions:
+            follow = re.match(r"\(([\u4e00-\u9fffA-Za-z]{2,6})\)", text[m.end : m.end + 9])
+            bad = ("试行", "草案", "暂行", "修订", "征求意见稿")
+            if (
+                follow
+                and follow.group(1) not in e.aliases
+                and e.label is not Label.CITY
+                and follow.group(1) not in bad
+            ):
+                e.aliases.append(follow.group(1))
