@@ -1,0 +1,417 @@
+"""The JSON API: thin routes that validate, call one graph.read / graph.store function, and return a view."""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import json
+import logging
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import networkx as nx
+from fastapi import APIRouter, File, Header, HTTPException, Query, Response, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+from neo4j.exceptions import AuthError, DriverError, Neo4jError
+from pydantic import BaseModel, Field
+
+from app.deps import DriverDep, SettingsDep
+from graph import read
+from graph.errors import Neo4jUnavailable
+from graph.model import Label, RelType
+from graph.views import (
+    CypherResult,
+    Direction,
+    DocumentDetail,
+    DocumentSummary,
+    EntityDetail,
+    EntitySummary,
+    Health,
+    IngestResult,
+    Page,
+    PathsResult,
+    RelationshipView,
+    Stats,
+)
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter()
+
+# Read routes are `async def` and hand the (blocking) driver call to the threadpool themselves: a sync
+# route would also validate its response in the threadpool, two thread hops per request instead of one.
+
+# What POST /documents accepts; ingest.read reads these kinds of file.
+UPLOAD_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx"})
+MAX_OFFSET = 1_000_000
+
+
+class Problem(BaseModel):
+    """Every error: one message that says what went wrong and what to do."""
+
+    detail: str
+
+
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": Problem} for code in codes}
+
+
+Limit = Annotated[int, Query(ge=1, le=200, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")]
+EvidenceLimit = Annotated[int, Query(ge=0, le=50, description="evidence samples per fact")]
+
+
+class CypherRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=20_000, examples=["MATCH (c:City) RETURN c.name LIMIT 5"])
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExportFormat(StrEnum):
+    GRAPHML = "graphml"
+    CSV = "csv"
+    JSON = "json"
+
+
+@router.get("/entities", responses=_problems(503), tags=["entities"])
+async def search_entities(
+    driver: DriverDep,
+    settings: SettingsDep,
+    q: Annotated[str | None, Query(max_length=200, description="part of a name or alias")] = None,
+    label: Label | None = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[EntitySummary]:
+    """Search entities by name or alias (Chinese substrings included), exact matches first.
+
+    Without ``q`` it lists all entities (of ``label``), those with the most evidence first.
+    """
+    return await run_in_threadpool(
+        read.search_entities,
+        driver,
+        database=settings.neo4j_database,
+        q=q,
+        label=label.value if label else None,
+        limit=limit,
+        offset=offset,
+    )
+
+
+# Declared before /entities/{key}: keys may contain "/", so the detail route takes the rest of the path.
+@router.get("/entities/{key:path}/relationships", responses=_problems(404, 503), tags=["entities"])
+async def entity_relationships(
+    key: str,
+    driver: DriverDep,
+    settings: SettingsDep,
+    type: RelType | None = None,
+    direction: Direction = "both",
+    label: Label | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    evidence_limit: EvidenceLimit = 5,
+) -> Page[RelationshipView]:
+    """The relationships of one entity with the other end, amount and evidence (sentence, document, offsets).
+
+    ``direction`` is seen from the entity; COOPERATES is undirected and matches every direction.
+    ``label`` filters the other end. The extension SETS_TARGET (a policy's targets) is listed too, its year,
+    value, unit and comparator in ``properties``.
+    """
+    return await run_in_threadpool(
+        read.list_relationships,
+        driver,
+        database=settings.neo4j_database,
+        key=key,
+        type_=type.value if type else None,
+        direction=direction,
+        label=label.value if label else None,
+        limit=limit,
+        offset=offset,
+        evidence_limit=evidence_limit,
+    )
+
+
+@router.get("/entities/{key:path}", responses=_problems(404, 503), tags=["entities"])
+async def get_entity(
+    key: str, driver: DriverDep, settings: SettingsDep, evidence_limit: EvidenceLimit = 5
+) -> EntityDetail:
+    """One entity: properties, aliases, the documents that mention it, its evidence count and samples."""
+    return await run_in_threadpool(
+        read.get_entity, driver, database=settings.neo4j_database, key=key, evidence_limit=evidence_limit
+    )
+
+
+@router.get("/paths", responses=_problems(400, 404, 503), tags=["entities"])
+async def shortest_paths(
+    driver: DriverDep,
+    settings: SettingsDep,
+    source: Annotated[str, Query(min_length=1, max_length=200, description="entity key, name or alias")],
+    target: Annotated[str, Query(min_length=1, max_length=200, description="entity key, name or alias")],
+    max_hops: Annotated[int, Query(ge=1, le=read.MAX_HOPS)] = 4,
+    limit: Annotated[int, Query(ge=1, le=100, description="at most this many paths")] = 10,
+) -> PathsResult:
+    """Shortest paths between two actors over HOSTS/FUNDS/COOPERATES in any direction (empty if none)."""
+    return await run_in_threadpool(
+        read.shortest_paths,
+        driver,
+        database=settings.neo4j_database,
+        source=source,
+        target=target,
+        max_hops=max_hops,
+        limit=limit,
+    )
+
+
+@router.post("/cypher", responses=_problems(400, 403, 408, 503), tags=["query"])
+async def run_cypher(body: CypherRequest, driver: DriverDep, settings: SettingsDep) -> CypherResult:
+    """Run a read-only Cypher query with parameters, within a time limit and a row cap.
+
+    Writes, schema and admin commands, DBMS procedures, LOAD CSV and USE are refused with 403 and change
+    nothing; a syntax error is a 400 with Neo4j's message; past the time limit the query is stopped (408).
+    """
+    return await run_in_threadpool(
+        read.run_cypher,
+        driver,
+        body.query,
+        body.params,
+        database=settings.neo4j_database,
+        timeout_s=settings.cypher_timeout_s,
+        row_cap=settings.cypher_row_cap,
+    )
+
+
+@router.get("/documents", responses=_problems(503), tags=["documents"])
+async def list_documents(
+    driver: DriverDep, settings: SettingsDep, limit: Limit = 50, offset: Offset = 0
+) -> Page[DocumentSummary]:
+    """The ingested documents, newest first, with how many entities, relations and evidence each yielded."""
+    return await run_in_threadpool(
+        read.list_documents, driver, database=settings.neo4j_database, limit=limit, offset=offset
+    )
+
+
+@router.get("/documents/{id}", responses=_problems(404, 503), tags=["documents"])
+async def get_document(id: str, driver: DriverDep, settings: SettingsDep) -> DocumentDetail:
+    """One document: its text, counts and the entities it mentions."""
+    return await run_in_threadpool(read.get_document, driver, database=settings.neo4j_database, id_=id)
+
+
+@router.post(
+    "/documents",
+    status_code=status.HTTP_201_CREATED,
+    responses=_problems(400, 401, 413, 415, 503),
+    tags=["documents"],
+)
+def upload_document(
+    driver: DriverDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="a .txt, .md, .html, .pdf or .docx document")],
+    x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
+) -> IngestResult:
+    """Ingest one document: read, extract, store; needs the ``X-API-Key`` header (INNOGRAPH_API_KEY).
+
+    The document's source is ``upload:<file name>``: uploading a new version under the same name
+    replaces the facts only the old version stated.
+    """
+    _require_api_key(settings.api_key.get_secret_value() if settings.api_key else None, x_api_key)
+    name = Path(file.filename or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"unsupported file type {suffix or '(no extension)'!r} for {name!r}: "
+            f"upload one of {', '.join(sorted(UPLOAD_SUFFIXES))}",
+        )
+    data = file.file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"{name!r} is larger than the {settings.max_upload_bytes} byte limit: "
+            "split it or raise INNOGRAPH_MAX_UPLOAD_BYTES",
+        )
+    # The ingest pipeline loads its dictionaries on import: only the first upload pays for that.
+    from graph.store import write_graph
+    from ingest.pipeline import extract_document
+    from ingest.read import read_document
+
+    with tempfile.TemporaryDirectory(prefix="innograph-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        document = read_document(path, max_bytes=settings.max_upload_bytes)
+    document = document.model_copy(update={"source": f"upload:{name}"})
+    extraction = extract_document(document)
+    graph = extraction.graph
+    write_graph(driver, graph, database=settings.neo4j_database)
+    return IngestResult(
+        document_id=document.id,
+        source=document.source,
+        entities=len(graph.entities),
+        relations=len(graph.relations),
+        evidence=sum(len(e.evidence) for e in graph.entities) + sum(len(r.evidence) for r in graph.relations),
+        pruned=dict(extraction.pruned),
+    )
+
+
+def _require_api_key(expected: str | None, given: str | None) -> None:
+    if not expected:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "set INNOGRAPH_API_KEY to enable uploads")
+    if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing or wrong X-API-Key header: send the key set in INNOGRAPH_API_KEY",
+            headers={"WWW-Authenticate": "X-API-Key"},
+        )
+
+
+@router.get("/stats", responses=_problems(503), tags=["graph"])
+async def get_stats(driver: DriverDep, settings: SettingsDep) -> Stats:
+    """Counts per entity label and relation type, plus documents and evidence."""
+    return await run_in_threadpool(read.get_stats, driver, database=settings.neo4j_database)
+
+
+@router.get("/health", responses=_problems(503), tags=["graph"])
+def health(driver: DriverDep, settings: SettingsDep) -> Health:
+    """Whether Neo4j answers, its version and node counts; 503 while it cannot be reached."""
+    try:
+        info = read.health_counts(driver, database=settings.neo4j_database)
+    except AuthError as e:
+        raise Neo4jUnavailable(
+            f"Neo4j at {settings.neo4j_uri} refused user {settings.neo4j_user!r}: check NEO4J_USER and "
+            "NEO4J_PASSWORD, then restart the API"
+        ) from e
+    except (Neo4jError, DriverError) as e:
+        raise Neo4jUnavailable(
+            f"Neo4j at {settings.neo4j_uri} does not answer ({type(e).__name__}): start it "
+            "(innograph run) or point NEO4J_URI at a running server; this recovers by itself once it is up"
+        ) from e
+    return Health(neo4j_uri=settings.neo4j_uri, database=settings.neo4j_database, **info)
+
+
+_EXPORT_MEDIA = {
+    ExportFormat.GRAPHML: "application/graphml+xml",
+    ExportFormat.CSV: "application/zip",
+    ExportFormat.JSON: "application/json",
+}
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "GraphML, a zip of nodes.csv and edges.csv, or node-link JSON",
+            "content": {
+                "application/graphml+xml": {"schema": {"type": "string"}},
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        },
+        **_problems(503),
+    },
+    tags=["graph"],
+)
+def export(
+    driver: DriverDep,
+    settings: SettingsDep,
+    format: ExportFormat = ExportFormat.GRAPHML,
+    label: Annotated[list[Label] | None, Query(description="keep entities of these labels")] = None,
+    type: Annotated[list[RelType] | None, Query(description="keep relations of these types")] = None,
+) -> Response:
+    """The entity graph, or the subgraph of ``label`` entities and ``type`` relations between them.
+
+    The whole stored graph by default, the extension included: Indicator nodes and SETS_TARGET edges (with
+    year, value, unit, comparator, city); ``label`` without Indicator gives the actor network alone.
+
+    - ``graphml`` (Gephi): node attributes label, name, aliases ("|"-joined), evidence_count and other
+      properties; edge attributes type, amount_cny, evidence_count, confidence, symmetric; the edge id
+      is the relation key.
+    - ``csv``: a zip of ``nodes.csv`` (id, label, name, aliases, evidence_count) and ``edges.csv``
+      (source, target, relation, key, symmetric, amount_cny, evidence_count, confidence). The relation
+      type column is ``relation``, not ``type``, because Gephi reads a ``type`` column as edge direction.
+    - ``json``: networkx node-link data (``nodes``, ``links``), readable by d3 and ``nx.node_link_graph``.
+    """
+    graph = read.export_graph(
+        driver,
+        database=settings.neo4j_database,
+        labels=[x.value for x in label] if label else None,
+        types=[x.value for x in type] if type else None,
+    )
+    if format is ExportFormat.GRAPHML:
+        content = _graphml(graph)
+    elif format is ExportFormat.CSV:
+        content = _csv_zip(graph)
+    else:
+        content = _node_link_json(graph)
+    return Response(
+        content,
+        media_type=_EXPORT_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="innograph.{_suffix(format)}"'},
+    )
+
+
+def _suffix(fmt: ExportFormat) -> str:
+    return {ExportFormat.GRAPHML: "graphml", ExportFormat.CSV: "zip", ExportFormat.JSON: "json"}[fmt]
+
+
+def _graphml(graph: nx.MultiDiGraph) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer, encoding="utf-8")
+    return buffer.getvalue()
+
+
+def _csv_zip(graph: nx.MultiDiGraph) -> bytes:
+    node_columns = _columns(["id", "label", "name", "aliases", "evidence_count"], graph.nodes(data=True))
+    edge_columns = _columns(
+        [
+            *("source", "target", "relation", "key"),
+            *("symmetric", "amount_cny", "evidence_count", "confidence"),
+        ],
+        ((key, attrs) for _, _, key, attrs in graph.edges(keys=True, data=True)),
+        skip={"type"},
+    )
+    nodes = io.StringIO()
+    writer = csv.writer(nodes)
+    writer.writerow(node_columns)
+    for key, attrs in graph.nodes(data=True):
+        writer.writerow([key, *(_cell(attrs.get(c)) for c in node_columns[1:])])
+    edges = io.StringIO()
+    writer = csv.writer(edges)
+    writer.writerow(edge_columns)
+    for source, target, key, attrs in graph.edges(keys=True, data=True):
+        writer.writerow(
+            [source, target, attrs.get("type", ""), key, *(_cell(attrs.get(c)) for c in edge_columns[4:])]
+        )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        # utf-8-sig so that spreadsheet programs read the Chinese names right.
+        archive.writestr("nodes.csv", nodes.getvalue().encode("utf-8-sig"))
+        archive.writestr("edges.csv", edges.getvalue().encode("utf-8-sig"))
+    return buffer.getvalue()
+
+
+def _columns(
+    fixed: list[str],
+    items: Iterable[tuple[Any, dict[str, Any]]],
+    skip: frozenset[str] | set[str] = frozenset(),
+) -> list[str]:
+    """The fixed columns, then every other attribute any row has (analytics results such as pagerank,
+    betweenness and community among them), in a stable order."""
+    extra = {name for _, attrs in items for name in attrs} - set(fixed) - set(skip)
+    return [*fixed, *sorted(extra)]
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: lists joined by "|", absent values empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "|".join(str(v) for v in value)
+    return value
+
+
+def _node_link_json(graph: nx.MultiDiGraph) -> bytes:
+    data = nx.node_link_data(graph, edges="links")
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")

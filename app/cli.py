@@ -1,0 +1,484 @@
+"""The `innograph` command: a thin layer over the package's functions."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    help="innograph: a knowledge graph of regional innovation actors in China.", no_args_is_help=True
+)
+
+
+@app.callback()
+def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages.")) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files, or folders searched recursively.")],
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", min=1, help="Processes that read and extract (default: all cores)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Extract and write documents already stored too.")
+    ] = False,
+) -> None:
+    """Read documents, extract their actors and relations, store them in Neo4j, and report on each file.
+
+    Exit status: 0 all stored, 1 some files failed (reasons listed), 2 bad usage or no database.
+    """
+    from rich.console import Console
+
+    from graph.config import get_settings
+    from graph.db import open_driver
+    from graph.errors import InnographError
+    from graph.store import apply_schema
+    from ingest.read import iter_paths
+
+    settings = get_settings()
+    try:
+        files = iter_paths(paths)
+        if not files:
+            typer.echo(f"nothing to ingest: no files in {' '.join(map(str, paths))}", err=True)
+            raise typer.Exit(2)
+        with open_driver(settings) as driver:
+            apply_schema(driver, database=settings.neo4j_database)
+            report = _ingest_with_progress(
+                files, driver=driver, settings=settings, workers=workers, force=force
+            )
+    except InnographError as e:
+        typer.echo(f"error: {' '.join(str(e).split())}", err=True)
+        raise typer.Exit(2) from None
+    _print_ingest_report(Console(), report)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+def _ingest_with_progress(
+    files: list[Path], *, driver: Any, settings: Any, workers: int | None, force: bool
+) -> Any:
+    """Run ingest.batch.ingest_paths with a progress bar on stderr; the IngestReport."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ingest.batch import FileReport, ingest_paths
+
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # The table says what the store logs per document; the driver's notes on IF NOT EXISTS are noise.
+        for name in ("graph.store", "neo4j"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    bar = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*bar, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+
+        def advance(row: FileReport, done: int, total: int) -> None:
+            progress.update(task, completed=done, description=escape(Path(row.path).name))
+
+        return ingest_paths(
+            files,
+            driver=driver,
+            database=settings.neo4j_database,
+            workers=workers,
+            force=force,
+            max_bytes=settings.max_upload_bytes,
+            on_progress=advance,
+        )
+
+
+def _print_ingest_report(console: Any, report: Any) -> None:
+    """The per-file table, the totals and, when some files failed, their reasons."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="ingest report", title_justify="left")
+    table.add_column("file", overflow="fold")
+    table.add_column("status")
+    table.add_column("entities", justify="right")
+    table.add_column("relations", justify="right")
+    table.add_column("pruned", overflow="fold")
+    table.add_column("note", overflow="fold")
+    colours = {"ok": "green", "skipped-unchanged": "dim", "failed": "red"}
+    for row in report.files:
+        pruned = ", ".join(f"{reason} {n}" for reason, n in sorted(row.pruned.items()))
+        table.add_row(
+            escape(row.path),
+            f"[{colours[row.status]}]{row.status}[/]",
+            str(row.entities),
+            str(row.relations),
+            escape(pruned),
+            escape(row.error or ""),
+        )
+    console.print(table)
+    pruned = ", ".join(f"{reason} {n}" for reason, n in report.pruned.items()) or "none"
+    console.print(
+        f"{len(report.files)} files: {report.ok} ok, {report.skipped} skipped (unchanged), "
+        f"{report.failed} failed; {report.entities} entities, {report.relations} relations; "
+        f"pruned: {escape(pruned)}; {report.seconds:.1f} s",
+        highlight=False,
+    )
+    failed = [row for row in report.files if row.status == "failed"]
+    if failed:
+        console.print(f"[red]{len(failed)} file(s) failed:[/red]")
+        for row in failed:
+            console.print(f"  {escape(row.path)}: {escape(row.error or 'unknown reason')}", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option("--host", help="Interface to listen on [default: INNOGRAPH_API_HOST].")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="Port [default: INNOGRAPH_API_PORT].")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes, each with its own driver.")
+    ] = 1,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) over the Neo4j that NEO4J_URI points at."""
+    import uvicorn
+
+    from graph.config import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+neo4j_app = typer.Typer(
+    help="The local Neo4j server (Community jars on Java 17, no Docker).", no_args_is_help=True
+)
+app.add_typer(neo4j_app, name="neo4j")
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print a one-line error to stderr; the Exit (status 1) to raise."""
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    return typer.Exit(1)
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Start Neo4j on NEO4J_URI's port, data in INNOGRAPH_NEO4J_HOME; runs until Ctrl-C, then stops it."""
+    import signal
+
+    from graph.config import get_settings
+    from graph.db import open_driver, server_info
+    from graph.errors import InnographError
+    from graph.server import LocalNeo4j
+
+    def _interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM and SIGHUP stop the server as Ctrl-C does
+
+    settings = get_settings()
+    try:
+        server = LocalNeo4j.from_settings(settings)
+    except InnographError as e:
+        raise _fail(str(e)) from None
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in signals}  # SIGINT too: a shell may ignore it
+    try:
+        server.start()
+        with open_driver(settings) as driver:
+            version, edition = server_info(driver)
+        typer.echo(
+            f"Neo4j {version} {edition} is up at {server.uri} (browser {server.http_url}/browser/, "
+            f"home {server.home}); Ctrl-C stops it"
+        )
+        code = server.wait()
+        raise _fail(f"Neo4j exited by itself with code {code}: see {server.log_file}")
+    except KeyboardInterrupt:
+        typer.echo("stopping Neo4j ...")
+    except InnographError as e:
+        raise _fail(str(e)) from None
+    finally:
+        for sig in signals:  # a second Ctrl-C must not cut the shutdown short
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            server.stop()
+        finally:
+            for sig, handler in previous.items():  # children started later must not inherit SIG_IGN
+                signal.signal(sig, handler)
+    typer.echo("Neo4j stopped")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Say whether the Neo4j at NEO4J_URI answers, and which version it is; exit status 1 if it does not."""
+    from graph.config import get_settings
+    from graph.db import open_driver, server_info
+    from graph.errors import InnographError
+
+    settings = get_settings()
+    try:
+        with open_driver(settings) as driver:
+            version, edition = server_info(driver)
+    except InnographError as e:
+        raise _fail(str(e)) from None
+    typer.echo(
+        f"Neo4j {version} {edition} is up at {settings.neo4j_uri} (database {settings.neo4j_database!r})"
+    )
+
+
+@app.command()
+def analyse(
+    label: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--label", "-l", help="Only actors of this label (repeatable): City, Park, Institute, ..."
+        ),
+    ] = None,
+    type_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--type", "-t", help="Only relations of this type (repeatable): HOSTS, FUNDS, COOPERATES."
+        ),
+    ] = None,
+    city: Annotated[
+        list[str] | None,
+        typer.Option("--city", "-c", help="Only this city's part: what it hosts, directly or via its parks."),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="How many top actors to list.")] = 10,
+    weight: Annotated[
+        str,
+        typer.Option(
+            "--weight",
+            help="Edge weight: 'evidence' (count of evidence) or 'documents' (count of documents).",
+        ),
+    ] = "evidence",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of Louvain and betweenness sampling.")] = 42,
+    write: Annotated[
+        bool, typer.Option("--write/--no-write", help="Store the measures as node properties.")
+    ] = True,
+) -> None:
+    """Compute degree, PageRank, betweenness and communities of the actor graph; store them on the nodes
+    and list the top actors by PageRank and by betweenness."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from graph.analytics import AnalyticsResult, Measure, Scope, run_analytics
+    from graph.config import get_settings
+    from graph.db import open_driver
+    from graph.errors import InnographError
+    from graph.model import CORE_LABELS, CORE_TYPES, Label, RelType
+
+    # The actor graph: the core labels and types (indicators and policy targets are no actors or ties).
+    def choose(
+        values: list[str] | None, allowed: tuple[Label, ...] | tuple[RelType, ...], option: str
+    ) -> tuple[Any, ...]:
+        by_name = {member.value.lower(): member for member in allowed}
+        chosen = []
+        for value in values or []:
+            if value.lower() not in by_name:
+                raise _fail(f"{option} {value!r} is not one of {', '.join(m.value for m in allowed)}")
+            chosen.append(by_name[value.lower()])
+        return tuple(dict.fromkeys(chosen))
+
+    if weight not in ("evidence", "documents"):
+        raise _fail(f"--weight {weight!r} is not 'evidence' or 'documents'")
+    scope = Scope(
+        labels=choose(label, CORE_LABELS, "--label"),
+        types=choose(type_, CORE_TYPES, "--type"),
+        cities=tuple(dict.fromkeys(c.strip() for c in city or [] if c.strip())),
+    )
+    settings = get_settings()
+    out, err = Console(), Console(stderr=True)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("graph.analytics").setLevel(logging.WARNING)  # the summary line says it
+    bar = (TextColumn("{task.description:<15}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with (
+            open_driver(settings) as driver,
+            Progress(*bar, console=err, transient=True, disable=not err.is_terminal) as progress,
+        ):
+            tasks: dict[str, Any] = {}
+
+            def report(phase: str, done: int, total: int | None) -> None:
+                if phase not in tasks:
+                    tasks[phase] = progress.add_task(phase, total=total)
+                progress.update(tasks[phase], completed=done, total=total)
+
+            result: AnalyticsResult = run_analytics(
+                driver,
+                database=settings.neo4j_database,
+                scope=scope,
+                weight="documents" if weight == "documents" else "evidence",
+                seed=seed,
+                write=write,
+                progress=report,
+            )
+    except InnographError as e:
+        raise _fail(str(e)) from None
+    sampled = (
+        f"estimated from {result.betweenness_pivots} pivots (seed {result.seed})"
+        if result.betweenness_pivots
+        else "exact"
+    )
+    out.print(
+        f"{escape(scope.describe())}: {len(result.nodes)} actors, {result.edges} edges, "
+        f"{result.communities} communities; betweenness {sampled}; {result.backend}; "
+        f"{sum(result.seconds.values()):.1f} s" + ("; measures stored on the nodes" if write else ""),
+        highlight=False,
+    )
+    ranked: tuple[tuple[Measure, str], ...] = (("pagerank", "PageRank"), ("betweenness", "betweenness"))
+    for measure, title in ranked:
+        table = Table(title=f"top {top} by {title}", title_justify="left")
+        for column in ("#", "name", "label", "pagerank", "betweenness", "degree", "community"):
+            table.add_column(column, justify="left" if column in ("name", "label") else "right")
+        for rank, m in enumerate(result.top(measure, top), start=1):
+            table.add_row(
+                str(rank),
+                escape(m.name),
+                m.label,
+                f"{m.pagerank:.4f}",
+                f"{m.betweenness:.4f}",
+                str(m.degree),
+                str(m.community),
+            )
+        out.print(table)
+
+
+@app.command()
+def extract(
+    files: Annotated[
+        list[Path], typer.Argument(help="Documents to extract from (txt, md, html, pdf, docx).")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", help="Output format: 'json' (one object per file).")
+    ] = "json",
+) -> None:
+    """Extract entities and relations from files without storing them; print them in the gold format."""
+    import json
+
+    from graph.errors import InnographError
+    from ingest.pipeline import extract_document, to_gold_format
+    from ingest.read import read_document
+
+    if fmt != "json":
+        raise _fail(f"--format {fmt!r} is not supported: use json")
+    failed = 0
+    for path in files:
+        try:
+            extraction = extract_document(read_document(path))
+        except InnographError as e:
+            message = " ".join(str(e).split())
+            typer.echo(f"error: {message if str(path) in message else f'{path}: {message}'}", err=True)
+            failed += 1
+            continue
+        out = to_gold_format(extraction.graph, doc=path.name)
+        out["pruned"] = extraction.pruned
+        typer.echo(json.dumps(out, ensure_ascii=False))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Option("--gold", help="Folder of gold *.json files.")],
+    docs: Annotated[
+        Path | None,
+        typer.Option("--docs", help="Folder of the documents [default: ../corpus beside --gold]."),
+    ] = None,
+    errors: Annotated[
+        bool, typer.Option("--errors", help="Also list false positives and negatives.")
+    ] = False,
+) -> None:
+    """Extract the gold documents; print precision, recall and F1 per label and type, and macro averages."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from graph.errors import InnographError
+    from ingest.evaluate import format_table, load_gold, parse_annotated, score_all
+    from ingest.pipeline import extract_document, to_gold_format
+    from ingest.read import read_document
+
+    folder = docs or gold.parent / "corpus"
+    pairs = []
+    try:
+        for g in load_gold(gold):
+            path = folder / (Path(g.doc).stem + ".txt")
+            if not path.is_file():
+                raise _fail(f"document {path} of gold file {g.doc} not found: pass --docs FOLDER")
+            graph = extract_document(read_document(path)).graph
+            pairs.append((g, parse_annotated(to_gold_format(graph, doc=g.doc))))
+    except InnographError as e:
+        raise _fail(str(e)) from None
+    score = score_all(pairs)
+    table = Table(title=f"extraction vs gold ({len(pairs)} documents)", title_justify="left")
+    for column in ("label / type", "P", "R", "F1", "TP", "FP", "FN"):
+        table.add_column(column, justify="left" if column == "label / type" else "right")
+    for row in format_table(score):
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    if errors:
+        for kind, items in (("FP", score.false_positives), ("FN", score.false_negatives)):
+            for doc, what, item in items:
+                console.print(f"{kind} {doc[:3]} {what}: {escape(item)}", highlight=False)
+
+
+@app.command()
+def run(
+    corpus: Annotated[Path, typer.Option("--corpus", help="What to ingest before serving.")] = Path(
+        "data/corpus"
+    ),
+    host: Annotated[str | None, typer.Option("--host", help="[default: INNOGRAPH_API_HOST]")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="[default: INNOGRAPH_API_PORT]")
+    ] = None,
+) -> None:
+    """Start (or reuse) Neo4j, apply the schema, ingest the corpus, serve API + explorer; Ctrl-C stops all."""
+    import uvicorn
+    from rich.console import Console
+
+    from app.run import neo4j_running
+    from graph.config import get_settings
+    from graph.db import open_driver, server_info
+    from graph.errors import InnographError
+    from graph.store import apply_schema
+    from ingest.read import iter_paths
+
+    settings = get_settings()
+    try:
+        with neo4j_running(settings):
+            with open_driver(settings) as driver:
+                version, edition = server_info(driver)
+                typer.echo(f"Neo4j {version} {edition} at {settings.neo4j_uri}")
+                apply_schema(driver, database=settings.neo4j_database)
+                files = iter_paths([corpus])
+                report = _ingest_with_progress(
+                    files, driver=driver, settings=settings, workers=None, force=False
+                )
+            _print_ingest_report(Console(), report)
+            host, port = host or settings.api_host, port or settings.api_port
+            typer.echo(f"API and explorer on http://{host}:{port} (OpenAPI at /docs); Ctrl-C stops")
+            uvicorn.run("app.main:create_app", factory=True, host=host, port=port, log_level="info")
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    except InnographError as e:
+        raise _fail(str(e)) from None
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,380 @@
+"""Server-rendered explorer pages: search, entity neighbourhood, paths, Cypher; plus their static files.
+
+Routes are thin: validate, call graph.read or app.explorer.queries, render a template. Every script and
+style a page uses is served from /static/explorer/ so the explorer works offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from neo4j.exceptions import DriverError, Neo4jError
+
+from app.deps import DriverDep, SettingsDep
+from graph import read
+from graph.cypher import CYPHER_DIR
+from graph.errors import BadInput, InnographError, Neo4jUnavailable, NotFound
+from graph.model import Label, RelType
+from graph.views import CityTargets, IndicatorTargets
+
+from . import charts as target_charts
+from . import queries, viz
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+EXAMPLES_DIR = CYPHER_DIR / "examples"
+STATIC_PREFIX = "/static/explorer/"
+ENTITY_PREFIX = "/explore/entity/"
+PAGES = {
+    "explorer_home": "/explore",
+    "explorer_paths": "/explore/paths",
+    "explorer_cypher": "/explore/cypher",
+}
+DEFAULT_LIMIT = 120
+MAX_LIMIT = 1000
+API_PAGE_CAP = 200  # the API's largest page of relationships (app/api.py Limit)
+
+router = APIRouter(include_in_schema=False)  # HTML pages; the JSON API documents itself
+
+
+@cache
+def static_files() -> dict[str, tuple[Path, str]]:
+    """Every file under static/ by its relative path, with a content hash for cache-busting URLs."""
+    files = {}
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            files[path.relative_to(STATIC_DIR).as_posix()] = (path, digest)
+    return files
+
+
+def static_url(name: str) -> str:
+    """URL of a static file, versioned by its content so browsers never run a stale script."""
+    _path, digest = static_files()[name]
+    return f"{STATIC_PREFIX}{name}?v={digest}"
+
+
+def entity_url(key: str, **params: Any) -> str:
+    """The explorer page of an entity (``params`` become the query string, empty ones dropped)."""
+    url = ENTITY_PREFIX + quote(key, safe=":")
+    query = [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list | tuple) else [vs]) if v]
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def api_entity_url(key: str) -> str:
+    return "/entities/" + quote(key, safe=":")
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(
+        static=static_url,
+        url=PAGES.__getitem__,
+        entity_url=entity_url,
+        api_entity_url=api_entity_url,
+        format_amount=viz.format_amount,
+        styles=viz.styles_payload(),
+    )
+    return templates
+
+
+TEMPLATES = _templates()
+
+
+def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def _error(request: Request, error: Exception, **context: Any) -> HTMLResponse:
+    """The error page for a failed read: 404 unknown key, 400 bad input, 503 Neo4j down."""
+    if isinstance(error, NotFound):
+        status, title = 404, "Not found"
+    elif isinstance(error, BadInput):
+        status, title = 400, "Bad request"
+    elif isinstance(error, Neo4jUnavailable | DriverError):
+        status, title = 503, "Neo4j is not reachable"
+    elif isinstance(error, Neo4jError):
+        status, title = 503, "Neo4j refused the query"
+    else:
+        status, title = 500, "Error"
+    if status >= 500:
+        logger.warning("explorer page %s failed: %s", request.url.path, error)
+    message = str(error) if isinstance(error, InnographError) else f"{type(error).__name__}: {error}"
+    if isinstance(error, DriverError | Neo4jError):
+        message += " — check that Neo4j is running (innograph run starts it) and NEO4J_URI points at it."
+    return _page(request, "error.html", status_code=status, title=title, message=message, **context)
+
+
+# --- static files ------------------------------------------------------------------------------------
+
+
+@router.get(STATIC_PREFIX + "{name:path}", name="explorer_static")
+def static(name: str) -> Response:
+    """A file of app/explorer/static (only those: the lookup is by exact relative path)."""
+    entry = static_files().get(name)
+    if entry is None:
+        return Response(status_code=404, content=f"no static file {name!r}", media_type="text/plain")
+    return FileResponse(entry[0], headers={"Cache-Control": "public, max-age=86400"})
+
+
+# --- home and search ---------------------------------------------------------------------------------
+
+
+def _label_or_none(label: str | None) -> str | None:
+    """The search form's label choice: empty means all labels; anything else must be a known label."""
+    if not label:
+        return None
+    if label not in queries.ALL_LABELS:  # search knows every label, the extension Indicator included
+        raise BadInput(f"unknown label {label!r}: choose one of {', '.join(queries.ALL_LABELS)}")
+    return label
+
+
+@router.get("/", response_class=HTMLResponse, name="explorer_root")
+@router.get("/explore", response_class=HTMLResponse, name="explorer_home")
+def home(
+    request: Request,
+    driver: DriverDep,
+    settings: SettingsDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    label: Annotated[str | None, Query(max_length=40, description="a label, or empty for all")] = None,
+) -> HTMLResponse:
+    """Search box, counts per label, the best-connected actors; search results when ``q`` is given."""
+    db = settings.neo4j_database
+    try:
+        label = _label_or_none(label)
+        stats = read.get_stats(driver, database=db)
+        top = queries.top_actors(driver, database=db, limit=16)
+        results = None
+        if (q and q.strip()) or label:
+            # a label alone lists that label's entities, best-evidenced first
+            results = read.search_entities(driver, database=db, q=q, label=label, limit=50, offset=0)
+    except (InnographError, Neo4jError, DriverError) as e:
+        return _error(request, e, nav="home", q=q)
+    return _page(
+        request,
+        "home.html",
+        nav="home",
+        q=q or "",
+        label=label or "",
+        stats=stats,
+        top=top,
+        top_max=max((n.degree for n in top), default=1),
+        results=results,
+        legend=viz.legend_items(Label),
+        labels=[lab.value for lab in Label],
+    )
+
+
+# --- entity neighbourhood --------------------------------------------------------------------------
+
+
+@router.get(ENTITY_PREFIX + "{key:path}", response_class=HTMLResponse, name="explorer_entity")
+def entity_page(
+    request: Request,
+    key: str,
+    driver: DriverDep,
+    settings: SettingsDep,
+    depth: Annotated[int, Query(ge=1, le=2)] = 1,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    labels: Annotated[list[Label] | None, Query()] = None,
+    types: Annotated[list[RelType] | None, Query()] = None,
+) -> HTMLResponse:
+    """An entity and its neighbourhood (depth 1–2) drawn, with filters and the evidence of every edge;
+    a City's page also charts the targets its policies set, one SVG chart per indicator, and an Indicator's
+    page the targets set for it, one chart per city."""
+    db = settings.neo4j_database
+    targets: CityTargets | IndicatorTargets | None = None
+    try:
+        entity = read.get_entity(driver, database=db, key=key)
+        # An actor's page draws the actor network; an Indicator's, the policies that set targets for it.
+        indicator = entity.label == Label.INDICATOR.value
+        shown_labels = [Label.POLICY.value] if indicator else list(queries.ACTOR_LABELS)
+        shown_types = [RelType.SETS_TARGET.value] if indicator else list(queries.ACTOR_TYPES)
+        chosen_labels = [lab.value for lab in labels] if labels else shown_labels
+        chosen_types = [t.value for t in types] if types else shown_types
+        hood = queries.neighbourhood(
+            driver, database=db, key=key, depth=depth, labels=chosen_labels, types=chosen_types, limit=limit
+        )
+        if entity.label == Label.CITY.value:
+            targets = read.city_targets(driver, database=db, ref=key)
+        elif entity.label == Label.INDICATOR.value:
+            targets = read.indicator_targets(driver, database=db, ref=key)
+    except (InnographError, Neo4jError, DriverError) as e:
+        return _error(request, e, nav="entity")
+    view = viz.GraphView(nodes=hood.nodes, edges=hood.edges, total_edges=hood.total, focus=key)
+    names = {n.key: n.name for n in hood.nodes}
+    other_labels = Counter(n.label for n in hood.nodes if n.key != key)
+    edge_types = Counter(e.type for e in hood.edges)
+    server_filtered = bool(labels or types)
+    return _page(
+        request,
+        "entity.html",
+        nav="entity",
+        entity=entity,
+        graph_html=viz.render_graph(view, node_url=ENTITY_PREFIX),
+        edges=hood.edges,
+        names=names,
+        total=hood.total,
+        shown=len(hood.edges),
+        node_count=len(hood.nodes),
+        depth=depth,
+        limit=limit,
+        label_items=viz.legend_items(shown_labels),
+        type_items=viz.type_items(shown_types),
+        selected_labels=chosen_labels if labels else None,
+        selected_types=chosen_types if types else None,
+        server_filtered=server_filtered,
+        counts={"labels": other_labels, "types": edge_types},
+        api_links=_entity_api_links(
+            key, chosen_labels if labels else None, chosen_types if types else None, limit
+        ),
+        degree_total=sum(entity.degree.values()),
+        targets=targets,
+        charts=[target_charts.target_chart(s) for s in targets.series] if targets else [],
+        targets_api=f"/{'indicators' if entity.label == Label.INDICATOR.value else 'cities'}/"
+        f"{quote(key, safe=':')}/targets",
+    )
+
+
+def _entity_api_links(
+    key: str, labels: list[str] | None, types: list[str] | None, limit: int
+) -> list[tuple[str, str]]:
+    """JSON API URLs for the same view: the entity, and its relationships (one type / label when so filtered).
+
+    The API pages relationships by at most API_PAGE_CAP and filters one type and one label at a time.
+    """
+    base = api_entity_url(key)
+    params: dict[str, str | int] = {"limit": min(limit, API_PAGE_CAP)}
+    if types and len(types) == 1:
+        params["type"] = types[0]
+    if labels and len(labels) == 1:
+        params["label"] = labels[0]
+    return [("entity JSON", base), ("relationships JSON", f"{base}/relationships?{urlencode(params)}")]
+
+
+# --- paths ------------------------------------------------------------------------------------------
+
+
+@router.get(PAGES["explorer_paths"], response_class=HTMLResponse, name="explorer_paths")
+def paths_page(
+    request: Request,
+    driver: DriverDep,
+    settings: SettingsDep,
+    source: Annotated[str | None, Query(max_length=300)] = None,
+    target: Annotated[str | None, Query(max_length=300)] = None,
+    max_hops: Annotated[int, Query(ge=1, le=read.MAX_HOPS)] = 4,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> HTMLResponse:
+    """Shortest paths between two actors (keys, names or aliases), drawn like a neighbourhood."""
+    form = {"source": source or "", "target": target or "", "max_hops": max_hops, "limit": limit}
+    if not (source and source.strip() and target and target.strip()):
+        return _page(request, "paths.html", nav="paths", form=form, result=None, max_hops_cap=read.MAX_HOPS)
+    db = settings.neo4j_database
+    try:
+        result = read.shortest_paths(
+            driver, database=db, source=source, target=target, max_hops=max_hops, limit=limit
+        )
+        rel_keys = [step.key for path in result.paths for step in path.relationships]
+        node_keys = [result.source.key, result.target.key, *(n.key for p in result.paths for n in p.nodes)]
+        edges = queries.relationships_by_key(driver, database=db, keys=rel_keys)
+        nodes = queries.nodes_by_key(driver, database=db, keys=node_keys)
+    except (NotFound, BadInput) as e:
+        # the form stays filled in, with the reason beside it
+        status = 404 if isinstance(e, NotFound) else 400
+        return _page(
+            request,
+            "paths.html",
+            status,
+            nav="paths",
+            form=form,
+            result=None,
+            error=str(e),
+            max_hops_cap=read.MAX_HOPS,
+        )
+    except (InnographError, Neo4jError, DriverError) as e:
+        return _error(request, e, nav="paths", in_paths=True)
+    view = viz.GraphView(nodes=nodes, edges=edges, total_edges=len(edges), focus=result.source.key)
+    return _page(
+        request,
+        "paths.html",
+        nav="paths",
+        form=form,
+        result=result,
+        graph_html=viz.render_graph(view, node_url=ENTITY_PREFIX),
+        edges=edges,
+        names={n.key: n.name for n in nodes},
+        label_items=viz.legend_items({n.label for n in nodes}),
+        type_items=viz.type_items({e.type for e in edges}),
+        max_hops_cap=read.MAX_HOPS,
+        api_url="/paths?"
+        + urlencode({"source": result.source.key, "target": result.target.key, "max_hops": max_hops}),
+    )
+
+
+# --- Cypher -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    """A research query from cypher/examples/<name>.cypher: first comment line the title, others the notes."""
+
+    name: str
+    title: str
+    description: str
+    query: str
+
+
+_COMMENT = re.compile(r"^\s*//\s?(.*)$")
+
+
+def parse_example(name: str, text: str) -> Example:
+    """Split an example file into its title (first comment line), notes (other leading comments) and query."""
+    comments: list[str] = []
+    lines = text.strip().splitlines()
+    while lines and (m := _COMMENT.match(lines[0])):
+        comments.append(m.group(1).strip())
+        lines.pop(0)
+    title = comments[0] if comments else name.replace("_", " ")
+    return Example(name=name, title=title, description=" ".join(comments[1:]), query="\n".join(lines).strip())
+
+
+def load_examples() -> list[Example]:
+    """The example research queries shipped in cypher/examples, by file name."""
+    if not EXAMPLES_DIR.is_dir():
+        return []
+    return [
+        parse_example(path.stem, path.read_text(encoding="utf-8"))
+        for path in sorted(EXAMPLES_DIR.glob("*.cypher"))
+    ]
+
+
+@router.get(PAGES["explorer_cypher"], response_class=HTMLResponse, name="explorer_cypher")
+def cypher_page(
+    request: Request, example: Annotated[str | None, Query(max_length=100)] = None
+) -> HTMLResponse:
+    """A query box that POSTs to the API's /cypher; draws returned nodes/relationships, tabulates rows."""
+    examples = load_examples()
+    chosen = next((e for e in examples if e.name == example), examples[0] if examples else None)
+    return _page(
+        request,
+        "cypher.html",
+        nav="cypher",
+        examples=examples,
+        chosen=chosen,
+        examples_json=[e.__dict__ for e in examples],
+        label_items=viz.legend_items(queries.ALL_LABELS),
+        type_items=viz.type_items(queries.ALL_TYPES),
+    )

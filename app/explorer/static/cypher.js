@@ -1,0 +1,173 @@
+/* The Cypher console: POSTs the query to the API's /cypher, draws returned nodes/relationships, tabulates rows. */
+"use strict";
+
+(function () {
+  const E = window.Explorer;
+  const form = document.getElementById("cypher-form");
+  const textarea = document.getElementById("query");
+  const select = document.getElementById("example");
+  const desc = document.getElementById("example-desc");
+  const status = document.getElementById("status");
+  const container = document.getElementById("cypher-graph");
+  const table = document.getElementById("rows");
+  const graphCount = document.getElementById("graph-count");
+  const examples = JSON.parse(document.getElementById("examples-data").textContent);
+  let network = null;
+
+  function short(text, n) {
+    text = String(text);
+    return text.length > n ? text.slice(0, n - 1) + "…" : text;
+  }
+
+  /* The label a Neo4j node is drawn as: its entity label, else Document/Evidence/first label. */
+  function nodeKind(node) {
+    const p = node.properties || {};
+    if (p.label && E.styles.labels[p.label]) return p.label;
+    const specific = (node.labels || []).filter(function (l) { return l !== "Entity"; });
+    return specific[0] || (node.labels || [])[0] || "Node";
+  }
+  function nodeCaption(node) {
+    const p = node.properties || {};
+    return short(p.name || p.title || p.sentence || p.source || p.key || p.id || node.id, 24);
+  }
+
+  function toPayload(result) {
+    const degree = {};
+    (result.relationships || []).forEach(function (r) {
+      degree[r.start] = (degree[r.start] || 0) + 1;
+      degree[r.end] = (degree[r.end] || 0) + 1;
+    });
+    const nodes = (result.nodes || []).map(function (n) {
+      const kind = nodeKind(n);
+      const st = E.labelStyle(kind);
+      return {
+        id: n.id, label: nodeCaption(n), entityLabel: kind, shape: st.shape, degree: degree[n.id] || 0,
+        color: { background: st.color, border: st.color, highlight: { background: st.color, border: "#1f2328" } },
+        size: 12 + 5 * Math.log2(1 + (degree[n.id] || 0)), entityKey: (n.properties || {}).key || null,
+      };
+    });
+    const evidence = {};
+    const edges = (result.relationships || []).map(function (r) {
+      const st = E.typeStyle(r.type);
+      const amount = E.formatAmount((r.properties || {}).amount_cny);
+      return {
+        id: r.id, from: r.start, to: r.end, relType: r.type, label: amount ? r.type + " " + amount : r.type, amount: amount,
+        color: { color: st.color, highlight: "#1f2328", hover: "#1f2328" },
+        arrows: { to: { enabled: st.shape === "arrow", scaleFactor: 0.6 } }, width: 1.5,
+      };
+    });
+    return { nodes: nodes, edges: edges, options: E.styles.options, focus: null, evidence: evidence };
+  }
+
+  function cell(value) {
+    const td = document.createElement("td");
+    if (value === null || value === undefined) { td.textContent = "null"; td.className = "muted"; return td; }
+    if (typeof value === "object") {
+      const p = value.properties || value;
+      if (p && p.key && p.name && p.label) {
+        const a = document.createElement("a");
+        a.href = "/explore/entity/" + encodeURIComponent(p.key);
+        a.textContent = p.name;
+        td.append(a, document.createTextNode(" "), E.el("span", "muted small", p.label));
+        return td;
+      }
+      if (value.type && value.start !== undefined && value.end !== undefined) {
+        const st = E.typeStyle(value.type);
+        const badge = E.el("span", "rel-type", value.type);
+        badge.style.setProperty("--c", st.color);
+        td.append(badge);
+        const amount = E.formatAmount((value.properties || {}).amount_cny);
+        if (amount) td.append(document.createTextNode(" "), E.el("span", "amount", amount));
+        return td;
+      }
+      if (Array.isArray(value.nodes) && Array.isArray(value.relationships)) {
+        td.textContent = "path of " + value.relationships.length + " relationship" + (value.relationships.length === 1 ? "" : "s");
+        return td;
+      }
+      td.textContent = short(JSON.stringify(value), 400);
+      td.className = "mono";
+      return td;
+    }
+    td.textContent = String(value);
+    if (typeof value === "number") td.className = "num";
+    return td;
+  }
+
+  function renderTable(result) {
+    const thead = table.tHead, tbody = table.tBodies[0];
+    thead.textContent = ""; tbody.textContent = "";
+    const head = document.createElement("tr");
+    (result.columns || []).forEach(function (c) { head.append(E.el("th", "", c)); });
+    thead.append(head);
+    (result.rows || []).forEach(function (row) {
+      const tr = document.createElement("tr");
+      (Array.isArray(row) ? row : Object.values(row)).forEach(function (v) { tr.append(cell(v)); });
+      tbody.append(tr);
+    });
+  }
+
+  function renderGraph(result) {
+    if (network) { network.destroy(); network = null; }
+    const payload = toPayload(result);
+    window.explorer = null;
+    if (!payload.nodes.length) {
+      container.dataset.ready = "1";
+      graphCount.textContent = "no nodes in the result";
+      return;
+    }
+    container.dataset.ready = "";
+    const controller = E.draw(container, payload, {});
+    network = controller.network;
+    network.on("click", function (params) {
+      if (!params.nodes.length) return;
+      const node = controller.nodes.get(params.nodes[0]);
+      if (node && node.entityKey) window.location.href = "/explore/entity/" + encodeURIComponent(node.entityKey);
+    });
+    window.explorer = controller;
+    graphCount.textContent = payload.nodes.length + " nodes · " + payload.edges.length + " relationships";
+  }
+
+  async function run(event) {
+    if (event) event.preventDefault();
+    const started = performance.now();
+    status.className = "status-line";
+    status.textContent = "Running…";
+    document.body.dataset.cypherState = "running";
+    try {
+      const response = await fetch("/cypher", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        body: JSON.stringify({ query: textarea.value, params: {} }),
+      });
+      const body = await response.json().catch(function () { return { detail: response.statusText }; });
+      if (!response.ok) {
+        const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+        throw new Error(response.status + " — " + detail);
+      }
+      renderTable(body);
+      renderGraph(body);
+      const ms = Math.round(performance.now() - started);
+      status.textContent = (body.rows || []).length + " rows" + (body.truncated ? " (truncated at " + body.row_cap + ")" : "") +
+        " · " + (body.nodes || []).length + " nodes · " + (body.relationships || []).length + " relationships · " + ms + " ms";
+      document.body.dataset.cypherState = "done";
+    } catch (err) {
+      status.className = "status-line err";
+      status.textContent = String(err.message || err);
+      document.body.dataset.cypherState = "error";
+    }
+  }
+
+  select.addEventListener("change", function () {
+    const ex = examples.find(function (e) { return e.name === select.value; });
+    if (!ex) return;
+    textarea.value = ex.query;
+    desc.textContent = ex.description;
+    history.replaceState(null, "", "?example=" + encodeURIComponent(ex.name));
+    run();
+  });
+  form.addEventListener("submit", run);
+  textarea.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) run(e);
+  });
+  if (textarea.value.trim()) run();
+})();

@@ -1,0 +1,321 @@
+"""Graph drawing for the explorer: pyvis builds the vis-network data, our own template renders it.
+
+pyvis's own page template links Bootstrap and vis from CDNs; we only use pyvis for the node/edge
+lists and options and render them into ``templates/_graph.html``, whose scripts are served by the app.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pyvis.network import Network
+
+from graph.model import Label, RelType
+from graph.views import EvidenceView
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one label or relation type is drawn (the legend shows the same)."""
+
+    color: str
+    shape: str
+    caption: str  # Chinese caption in the legend
+
+
+LABEL_STYLES: dict[str, Style] = {
+    Label.CITY.value: Style("#3566c9", "hexagon", "城市/地区"),
+    Label.PARK.value: Style("#2e9d6a", "square", "园区"),
+    Label.INSTITUTE.value: Style("#8250df", "triangle", "高校/院所"),
+    Label.ENTERPRISE.value: Style("#e07b24", "dot", "企业"),
+    Label.POLICY.value: Style("#c8405a", "diamond", "政策"),
+    # extension (not scored): what a policy sets targets for; drawn when a Cypher result returns one
+    Label.INDICATOR.value: Style("#9a6700", "star", "指标"),
+}
+OTHER_LABEL = Style("#7d8590", "dot", "其他")
+
+TYPE_STYLES: dict[str, Style] = {
+    RelType.HOSTS.value: Style("#8c9bb0", "arrow", "承载/入驻"),
+    RelType.FUNDS.value: Style("#d4a017", "arrow", "资助/投资"),
+    RelType.COOPERATES.value: Style("#1f9bb4", "line", "合作"),
+    RelType.SETS_TARGET.value: Style("#c99a2e", "arrow", "设定目标"),
+}
+OTHER_TYPE = Style("#b0b7c3", "arrow", "其他")
+
+
+@dataclass(frozen=True)
+class NodeView:
+    key: str
+    name: str
+    label: str
+    degree: int = 0
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EdgeView:
+    key: str
+    type: str
+    source: str  # entity key
+    target: str  # entity key
+    amount_cny: float | None = None
+    evidence: tuple[EvidenceView, ...] = ()
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class GraphView:
+    """What one page draws: nodes, edges, and how many edges matched before the cap."""
+
+    nodes: tuple[NodeView, ...]
+    edges: tuple[EdgeView, ...]
+    total_edges: int = 0
+    focus: str | None = None
+
+
+def label_style(label: str) -> Style:
+    return LABEL_STYLES.get(label, OTHER_LABEL)
+
+
+def type_style(type_: str) -> Style:
+    return TYPE_STYLES.get(type_, OTHER_TYPE)
+
+
+def format_amount(amount: float | None) -> str:
+    """Yuan as a researcher reads it: 20000000 → '2000万元', 150000000 → '1.5亿元'."""
+    if amount is None:
+        return ""
+    for unit, size in (("亿元", 1e8), ("万元", 1e4)):
+        if amount >= size:
+            return f"{amount / size:,.4g}{unit}".replace(",", "")
+    return f"{amount:,.0f}元"
+
+
+def node_size(degree: int) -> float:
+    """Size grows with the log of the degree so hubs stand out without swallowing the canvas."""
+    return round(14 + 7 * math.log2(1 + max(degree, 0)), 1)
+
+
+def node_title(node: NodeView) -> str:
+    """Plain-text hover text of a node (vis-network shows strings as text, never as HTML)."""
+    lines = [f"{node.name}  [{node.label}]", f"degree {node.degree}"]
+    if node.aliases:
+        lines.append("别名: " + "、".join(node.aliases))
+    return "\n".join(lines)
+
+
+def edge_title(edge: EdgeView, names: dict[str, str]) -> str:
+    """Plain-text hover text of an edge: the fact, its amount, each evidence sentence and its document."""
+    head = f"{names.get(edge.source, edge.source)} —{edge.type}→ {names.get(edge.target, edge.target)}"
+    lines = [head]
+    if edge.amount_cny is not None:
+        lines.append(f"金额: {format_amount(edge.amount_cny)}")
+    for ev in edge.evidence[:5]:
+        where = ev.source or ev.document_id[:12]
+        span = f" @{ev.start}-{ev.end}"
+        lines.append(f"“{ev.sentence}”\n  — {where}{span}")
+    if len(edge.evidence) > 5:
+        lines.append(f"… and {len(edge.evidence) - 5} more")
+    return "\n".join(lines)
+
+
+def edge_label(edge: EdgeView) -> str:
+    amount = format_amount(edge.amount_cny)
+    return f"{edge.type} {amount}" if amount else edge.type
+
+
+def _color(color: str) -> dict[str, Any]:
+    """A node colour: filled with the label colour, darker border when selected or hovered."""
+    return {
+        "background": color,
+        "border": color,
+        "highlight": {"background": color, "border": "#1f2328"},
+        "hover": {"background": color, "border": "#1f2328"},
+    }
+
+
+def network_options() -> dict[str, Any]:
+    """vis-network options shared by every drawing."""
+    return {
+        "autoResize": True,
+        "nodes": {
+            "font": {
+                "face": FONT_STACK,
+                "size": 22,
+                "color": "#1f2328",
+                "strokeWidth": 5,
+                "strokeColor": "#ffffff",
+            },
+            "borderWidth": 1.5,
+            "shadow": False,
+        },
+        "edges": {
+            "font": {"face": FONT_STACK, "size": 15, "color": "#57606a", "strokeWidth": 4, "align": "middle"},
+            "smooth": {"enabled": True, "type": "dynamic"},
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+        },
+        "groups": {
+            label: {"color": _color(style.color), "shape": style.shape}
+            for label, style in [*LABEL_STYLES.items(), ("Other", OTHER_LABEL)]
+        },
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": False},
+        "physics": {
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -60,
+                "centralGravity": 0.012,
+                "springLength": 110,
+                "springConstant": 0.06,
+                "avoidOverlap": 0.7,
+            },
+            "stabilization": {"enabled": True, "iterations": 250, "fit": True},
+            "minVelocity": 0.9,
+        },
+    }
+
+
+def build_network(view: GraphView) -> Network:
+    """A pyvis Network holding the view's nodes and edges, styled per label and type."""
+    # directed=True keeps parallel edges (pyvis drops a second edge between the same pair when undirected)
+    net = Network(directed=True, cdn_resources="in_line")
+    names = {n.key: n.name for n in view.nodes}
+    for node in view.nodes:
+        style = label_style(node.label)
+        focus = node.key == view.focus
+        group = node.label if node.label in LABEL_STYLES else "Other"
+        # Colours and shapes come from the `groups` option (pyvis drops `color` when a group is given).
+        # The focus node has no group: vis-network lets a group's colour win over the node's own.
+        net.add_node(
+            node.key,
+            label=node.name,
+            shape=style.shape,
+            size=node_size(node.degree) + (6 if focus else 0),
+            title=node_title(node),
+            degree=node.degree,
+            entityLabel=group,
+            **({} if focus else {"group": group}),
+        )
+        if focus:
+            net.node_map[node.key].update(
+                borderWidth=4,
+                # pinned at the origin while the layout settles, so the neighbourhood rings around it
+                x=0,
+                y=0,
+                fixed={"x": True, "y": True},
+                color={**_color(style.color), "border": "#1f2328"},
+                font={"size": 30, "strokeWidth": 6},
+            )
+    pairs: dict[frozenset[str], int] = {}
+    for edge in view.edges:
+        if edge.source not in names or edge.target not in names:
+            continue
+        style = type_style(edge.type)
+        pair = frozenset((edge.source, edge.target))
+        nth = pairs.get(pair, 0)
+        pairs[pair] = nth + 1
+        net.add_edge(
+            edge.source,
+            edge.target,
+            id=edge.key,
+            label=edge_label(edge),
+            title=edge_title(edge, names),
+            color={"color": style.color, "highlight": "#1f2328", "hover": "#1f2328"},
+            width=1.5 + min(len(edge.evidence), 4) * 0.5,
+            arrows={"to": {"enabled": style.shape == "arrow", "scaleFactor": 0.6}},
+            relType=edge.type,
+            # parallel edges between one pair bend apart instead of overlapping
+            smooth={"enabled": True, "type": "curvedCW", "roundness": 0.18 * nth} if nth else {},
+        )
+    return net
+
+
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+_ENV = _environment()
+
+
+def graph_payload(view: GraphView) -> dict[str, Any]:
+    """The JSON the page script draws: pyvis's node/edge lists and options, plus structured evidence."""
+    net = build_network(view)
+    nodes, edges, _heading, _height, _width, _options = net.get_network_data()
+    evidence = {
+        e.key: [
+            ev.model_dump(include={"sentence", "source", "document_id", "start", "end", "extractor"})
+            for ev in e.evidence
+        ]
+        for e in view.edges
+    }
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "options": network_options(),
+        "focus": view.focus,
+        "evidence": evidence,
+        "total_edges": view.total_edges,
+    }
+
+
+def render_graph(view: GraphView, *, node_url: str, element_id: str = "graph", height: str = "100%") -> str:
+    """HTML fragment (canvas div + JSON data) that /static/explorer/explorer.js turns into a vis Network.
+
+    ``node_url`` + the URL-encoded key is where a click on a node goes.
+    """
+    template = _ENV.get_template("_graph.html")
+    return template.render(
+        payload=graph_payload(view), element_id=element_id, height=height, node_url=node_url
+    )
+
+
+def legend_items(labels: Iterable[str]) -> list[dict[str, str]]:
+    """Legend rows for the given labels, in ontology order."""
+    wanted = set(labels)
+    order: Sequence[str] = [*LABEL_STYLES, *sorted(wanted - set(LABEL_STYLES))]
+    return [
+        {
+            "label": lab,
+            "color": label_style(lab).color,
+            "shape": label_style(lab).shape,
+            "caption": label_style(lab).caption,
+        }
+        for lab in order
+        if lab in wanted
+    ]
+
+
+def styles_payload() -> dict[str, Any]:
+    """Label and relation-type styles for the page scripts (the Cypher page styles its own drawing)."""
+    return {
+        "labels": {k: asdict(v) for k, v in LABEL_STYLES.items()},
+        "types": {k: asdict(v) for k, v in TYPE_STYLES.items()},
+        "other_label": asdict(OTHER_LABEL),
+        "other_type": asdict(OTHER_TYPE),
+        "font": FONT_STACK,
+        "options": network_options(),
+    }
+
+
+def type_items(types: Iterable[str]) -> list[dict[str, str]]:
+    """Filter/legend rows for relation types, in ontology order."""
+    wanted = set(types)
+    order: Sequence[str] = [*TYPE_STYLES, *sorted(wanted - set(TYPE_STYLES))]
+    return [
+        {
+            "type": t,
+            "color": type_style(t).color,
+            "shape": type_style(t).shape,
+            "caption": type_style(t).caption,
+        }
+        for t in order
+        if t in wanted
+    ]

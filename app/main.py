@@ -1,0 +1,167 @@
+"""The FastAPI application: ``create_app()`` builds it; its lifespan owns the process's one Neo4j driver.
+
+Errors become JSON ``{"detail": ...}`` with the status a client can act on; never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from neo4j import Driver, GraphDatabase
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    DatabaseError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from app import api, cities, compare, explorer
+from app.explorer import compare as explorer_compare
+from graph.config import Settings, get_settings
+from graph.cypher_guard import CypherRefused, QueryTimeout
+from graph.db import QUIET, check_uri, open_driver
+from graph.errors import BadInput, ConfigError, InnographError, Neo4jUnavailable, NotFound
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+A knowledge graph of regional innovation actors in China (cities, parks, institutes, enterprises,
+policies) and how they host, fund and cooperate with each other, every fact with the sentence it was
+read from. Errors are JSON `{"detail": "..."}`.
+"""
+
+
+def _open_driver(settings: Settings) -> Driver:
+    """The app's driver; when Neo4j is down it is still returned, unproven, so the app can start,
+    answer 503 meanwhile and recover by itself once Neo4j is up (the pool reconnects on demand)."""
+    try:
+        return open_driver(settings)
+    except Neo4jUnavailable as e:
+        logger.warning("%s; answering 503 until it is reachable", e)
+    check_uri(settings.neo4j_uri)
+    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    return GraphDatabase.driver(
+        settings.neo4j_uri,
+        auth=auth,
+        connection_timeout=5.0,
+        user_agent="innograph",
+        notifications_min_severity=QUIET,
+    )
+
+
+def create_app(settings: Settings | None = None, *, apply_schema: bool = True) -> FastAPI:
+    """The API app for ``settings`` (default: from the environment).
+
+    With ``apply_schema`` the lifespan creates missing constraints and indexes when Neo4j is up; when it is
+    down the app still starts and answers 503 until Neo4j comes back.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        driver = _open_driver(settings)
+        app.state.driver = driver
+        if apply_schema:
+            await run_in_threadpool(_try_apply_schema, driver, settings)
+        try:
+            yield
+        finally:
+            driver.close()
+
+    app = FastAPI(
+        title="innograph",
+        version="0.1.0",
+        summary="Regional innovation actors in China, from documents, with evidence",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(api.router)
+    app.include_router(cities.router)
+    app.include_router(explorer.router)  # the HTML explorer: /, /explore/..., /static/explorer/...
+    app.include_router(compare.router)  # GET /compare
+    app.include_router(explorer_compare.router)  # /explore/compare
+    _install_error_handlers(app, settings)
+    return app
+
+
+def _try_apply_schema(driver: Driver, settings: Settings) -> None:
+    from graph.store import apply_schema
+
+    try:
+        apply_schema(driver, database=settings.neo4j_database)
+    except InnographError as e:
+        logger.warning("schema not applied at start-up (searches need its full-text index): %s", e)
+
+
+def _status_of(error: Exception) -> int:
+    """The HTTP status for an error the project or the driver raised."""
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, CypherRefused):
+        return 403
+    if isinstance(error, QueryTimeout):
+        return 408
+    if isinstance(error, BadInput):
+        return 400
+    if isinstance(error, Neo4jUnavailable | ConfigError | ServiceUnavailable | SessionExpired | AuthError):
+        return 503
+    if isinstance(error, Neo4jError):
+        code = error.code or ""
+        if "TransactionTimedOut" in code:
+            return 408
+        if code.startswith("Neo.ClientError.Security") or code == "Neo.ClientError.Statement.AccessMode":
+            return 403
+        if code == "Neo.TransientError.General.MemoryPoolOutOfMemoryError":
+            return 400
+        if isinstance(error, ClientError):
+            return 400
+        if isinstance(error, TransientError):
+            return 503
+    return 500
+
+
+def _message(error: Exception, settings: Settings) -> str:
+    if isinstance(error, InnographError):
+        return str(error)
+    if isinstance(error, AuthError):
+        return "Neo4j refused the credentials: check NEO4J_USER and NEO4J_PASSWORD"
+    if isinstance(error, ServiceUnavailable | SessionExpired):
+        return (
+            f"Neo4j at {settings.neo4j_uri} cannot be reached: start it (innograph run) "
+            "or point NEO4J_URI at a running server"
+        )
+    if isinstance(error, Neo4jError):
+        code = error.code or ""
+        if code == "Neo.TransientError.General.MemoryPoolOutOfMemoryError":
+            return "the query needs more memory than Neo4j allows: narrow it or add LIMIT"
+        if code == "Neo.ClientError.Statement.AccessMode":
+            return "writes are not allowed here: the endpoint only reads the graph"
+        if isinstance(error, TransientError):
+            return f"Neo4j is busy, try again: {error.message}"
+        if isinstance(error, DatabaseError):
+            return f"Neo4j failed to run the query: {error.message}"
+        return error.message or code
+    return "internal error: the server log has the details"
+
+
+def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
+    async def handle(request: Request, error: Exception) -> JSONResponse:
+        status = _status_of(error)
+        if status >= 500:
+            logger.error("%s %s failed: %r", request.method, request.url.path, error, exc_info=error)
+        return JSONResponse({"detail": _message(error, settings)}, status_code=status)
+
+    for kind in (InnographError, Neo4jError, DriverError):
+        app.add_exception_handler(kind, handle)
+    # Anything else is a bug: still JSON, still no stack trace to the client.
+    app.add_exception_handler(Exception, handle)
