@@ -1,0 +1,134 @@
+"""Recognition by name formation, gazetteers, quotes and list contexts; categories are not names."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.model import Label
+from ingest.clean import clean
+from ingest.recognise import Mention, is_generic, name_start, recognise
+
+
+def _named(text: str) -> dict[str, Label]:
+    rec = recognise(clean(text).text)
+    return {m.name: m.label for m in rec.mentions if not m.bare}
+
+
+def test_park_and_institute_names_start_after_the_verb() -> None:
+    found = _named("推动江苏淮海科技城资源整合,重点推进绿色化工与生态环境技术研究院建设。")
+    assert found["江苏淮海科技城"] is Label.PARK
+    assert found["绿色化工与生态环境技术研究院"] is Label.INSTITUTE
+
+
+def test_name_start_uses_the_dictionary_on_the_left_window() -> None:
+    text = "依托矿大科技园等科技园区"
+    head = text.index("科技园")
+    assert text[name_start(text, head, Label.PARK) : head] == "矿大"
+
+
+def test_generic_categories_are_bare() -> None:
+    rec = recognise(clean("新增省级众创空间35家、科技企业孵化器10家和一批国家重点实验室。").text)
+    parks = [m for m in rec.mentions if m.label in (Label.PARK, Label.INSTITUTE)]
+    assert parks and all(m.bare for m in parks)
+    assert is_generic("省级以上") and is_generic("各类") and not is_generic("潘安湖")
+
+
+def test_shared_endings_give_one_name_per_item() -> None:
+    found = _named("推动邳州、新沂、鼓楼三家省级高新区争创国家级高新区。")
+    assert {"邳州高新区", "新沂高新区", "鼓楼高新区"} <= set(found)
+    found = _named("加快筹建国家工程机械和省特种机器人质检中心。")
+    assert {"国家工程机械质检中心", "省特种机器人质检中心"} <= set(found)
+
+
+def test_policies_titles_numbers_and_quoted_programmes() -> None:
+    found = _named(
+        "徐委发〔2018〕20号。落实《江苏省促进科技成果转化条例》,实施“1247”行动计划、"
+        "省科技创新“40条”和“苏科贷”,实施顶尖人才引进计划。"
+    )
+    for name in (
+        "徐委发〔2018〕20号",
+        "江苏省促进科技成果转化条例",
+        "“1247”行动计划",
+        "省科技创新“40条”",
+        "苏科贷",
+        "顶尖人才引进计划",
+    ):
+        assert found.get(name) is Label.POLICY, name
+
+
+def test_firms_from_list_contexts_and_project_lists() -> None:
+    found = _named(
+        "华为、中兴、软通动力等国内龙头企业都已入驻。重点推进淮海控股新能源汽车、茂迪太阳能电池等重大产业化项目。"
+    )
+    assert {"华为", "中兴", "软通动力", "淮海控股", "茂迪"} <= {
+        n for n, lab in found.items() if lab is Label.ENTERPRISE
+    }
+
+
+def test_gazetteer_places_and_universities() -> None:
+    rec = recognise(clean("支持中国矿业大学与扬州大学在徐州市泉山区合作。").text)
+    by_name = {m.name: m for m in rec.mentions}
+    assert by_name["中国矿业大学"].label is Label.INSTITUTE
+    assert by_name["徐州"].level == "prefecture" and by_name["泉山区"].level == "district"
+
+
+def test_places_that_open_a_name_are_reported() -> None:
+    rec = recognise(clean("推动徐州高新区提质扩量。").text)
+    assert [p.name for p in rec.places] == ["徐州"]
+    assert any(isinstance(m, Mention) and m.name == "徐州高新区" for m in rec.mentions)
+
+
+# Names in texts from cities outside the corpus, each a rule of name formation (not a list of answers).
+NAMED = [
+    # a firm's registered name keeps its seat, its group note or the country in brackets
+    ("引进本源量子计算科技（合肥）股份有限公司。", "本源量子计算科技(合肥)股份有限公司", Label.ENTERPRISE),
+    ("蔚来汽车科技(安徽)有限公司落户合肥。", "蔚来汽车科技(安徽)有限公司", Label.ENTERPRISE),
+    ("阿里巴巴（中国）有限公司已入驻杭州。", "阿里巴巴(中国)有限公司", Label.ENTERPRISE),
+    ("吸引舜宇光学科技（集团）有限公司设立研发中心。", "舜宇光学科技(集团)有限公司", Label.ENTERPRISE),
+    # firm short names ending with an industry word; brands the dictionary splits into characters (中|天)
+    ("西安高新区内已聚集了三星半导体、美光科技等龙头企业。", "三星半导体", Label.ENTERPRISE),
+    ("西安高新区内已聚集了三星半导体、美光科技等龙头企业。", "美光科技", Label.ENTERPRISE),
+    ("推进南通大学与中天科技集团签订合作协议。", "中天科技集团", Label.ENTERPRISE),
+    ("支持成都先导药物开发股份有限公司共建新药研发平台。", "成都先导药物开发股份有限公司", Label.ENTERPRISE),
+    ("推动吉林大学与中国第一汽车集团有限公司合作。", "中国第一汽车集团有限公司", Label.ENTERPRISE),
+    ("管委会与中国电信股份有限公司无锡分公司签约。", "中国电信股份有限公司无锡分公司", Label.ENTERPRISE),
+    # zone heads: 合作区, 科创区, 科创中心, 创新示范区, 生物城; a name may open with 未来
+    ("河套深港科技创新合作区引进研究院。", "河套深港科技创新合作区", Label.PARK),
+    ("甬江科创区吸引企业设立研发中心。", "甬江科创区", Label.PARK),
+    ("浙江大学杭州国际科创中心同步建设。", "浙江大学杭州国际科创中心", Label.PARK),
+    ("园区建有国家传感网创新示范区。", "国家传感网创新示范区", Label.PARK),
+    ("对在天府国际生物城新设立的企业给予补助。", "天府国际生物城", Label.PARK),
+    ("企业已入驻杭州未来科技城。", "杭州未来科技城", Label.PARK),
+    # institutes: a branch named by place after its parent, joint labs, numbered institutes
+    ("支持江苏省产业技术研究院南通研究所建设。", "江苏省产业技术研究院南通研究所", Label.INSTITUTE),
+    ("宜兴市环保科技工业园引进清华大学无锡应用技术研究院。", "清华大学无锡应用技术研究院", Label.INSTITUTE),
+    ("深圳市引进香港科技大学深港协同创新研究院。", "香港科技大学深港协同创新研究院", Label.INSTITUTE),
+    ("共建汽车电子联合实验室。", "汽车电子联合实验室", Label.INSTITUTE),
+    ("青岛西海岸新区引进中船重工第七二五研究所。", "中船重工第七二五研究所", Label.INSTITUTE),
+    ("联合自然资源部第一海洋研究所开展攻关。", "自然资源部第一海洋研究所", Label.INSTITUTE),
+    # policy packages: 若干政策 titles
+    ("成都市关于支持天府国际生物城建设的若干政策", "关于支持天府国际生物城建设的若干政策", Label.POLICY),
+]
+# ... and what names nothing: a seat inside a firm's name, a seat alone, an unnamed fund.
+UNNAMED = [
+    ("蔚来汽车科技(安徽)有限公司落户合肥。", "安徽"),
+    ("支持(江苏)有限公司发展。", "(江苏)有限公司"),
+    ("科伦药业获得市级财政专项资金支持。", "市级财政专项资金"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "label"), NAMED, ids=[n for _, n, _ in NAMED])
+def test_names_in_texts_from_other_cities(text: str, name: str, label: Label) -> None:
+    assert _named(text)[name] is label
+
+
+@pytest.mark.parametrize(("text", "name"), UNNAMED, ids=[n for _, n in UNNAMED])
+def test_what_names_nothing(text: str, name: str) -> None:
+    assert name not in _named(text)
+
+
+def test_a_notice_that_issues_a_policy_names_the_policy() -> None:
+    rec = recognise(clean("南通市人民政府关于印发南通市科技创新三年行动计划的通知").text)
+    (policy,) = [m for m in rec.mentions if m.label is Label.POLICY]
+    assert policy.name == "南通市科技创新三年行动计划"
+    assert policy.aliases == ("关于印发南通市科技创新三年行动计划的通知",)

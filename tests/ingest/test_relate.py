@@ -1,0 +1,130 @@
+"""Relations by triggers, argument types and the document's context."""
+
+from __future__ import annotations
+
+from graph.model import RelType
+from ingest.pipeline import extract_text
+
+
+def _facts(text: str) -> set[tuple[str, str, str]]:
+    g = extract_text(text).graph
+    names = {e.key: e.name for e in g.entities}
+    return {(r.type.value, names[r.source], names[r.target]) for r in g.relations}
+
+
+def test_hosts_by_trigger_word() -> None:
+    facts = _facts("扬州市推进科技创新。华为、中兴、软通动力等国内龙头企业都已入驻扬州。")
+    assert {("HOSTS", "扬州", "华为"), ("HOSTS", "扬州", "中兴"), ("HOSTS", "扬州", "软通动力")} <= facts
+
+
+def test_hosts_by_context_province_city_district_and_own_parks() -> None:
+    facts = _facts(
+        "江苏省扬州市印发意见。扬州市支持江都区发展,持续提升扬州国家高新区和高邮、杭集省级高新区发展水平。"
+        "扬州市加快推进扬州软件园建设。"
+    )
+    assert ("HOSTS", "江苏", "扬州") in facts
+    assert ("HOSTS", "扬州", "江都区") in facts
+    assert ("HOSTS", "扬州", "扬州软件园") in facts
+    assert ("HOSTS", "高邮", "高邮高新区") in facts
+
+
+def test_a_park_opening_a_sentence_hosts_what_it_builds() -> None:
+    facts = _facts("徐州市推进建设。江苏淮海科技城加快创智科技园等项目建设。")
+    assert ("HOSTS", "江苏淮海科技城", "创智科技园") in facts
+
+
+def test_funds_set_up_by_the_city_with_amount() -> None:
+    g = extract_text("扬州市加快发展。扬州市建立2亿元的市级创业投资引导基金。").graph
+    names = {e.key: e.name for e in g.entities}
+    funds = [r for r in g.relations if r.type is RelType.FUNDS]
+    assert [(names[r.source], names[r.target], r.amount_cny) for r in funds] == [
+        ("扬州", "市级创业投资引导基金", 200_000_000)
+    ]
+
+
+def test_funds_to_a_named_recipient() -> None:
+    facts = _facts("徐州市发展。支持中国矿业大学建设一流大学,在科技创新等方面给予资金支持。")
+    assert ("FUNDS", "徐州", "中国矿业大学") in facts
+
+
+def test_funds_from_a_money_clause_before_support() -> None:
+    g = extract_text("武汉市加快发展。市财政安排专项资金5000万元,支持华中科技大学建设光电研究院。").graph
+    names = {e.key: e.name for e in g.entities}
+    funds = [(names[r.source], names[r.target], r.amount_cny) for r in g.relations if r.type is RelType.FUNDS]
+    assert ("武汉", "华中科技大学", 50_000_000) in funds
+    assert not [e for e in g.entities if e.name.endswith("专项资金")]  # 安排 opens no fund's name
+
+
+def test_money_given_without_a_recipient_goes_to_the_subject() -> None:
+    g = extract_text(
+        "成都市推进产业发展。长虹电子科技(四川)有限公司落户成都高新区,市政府给予3亿元股权投资支持。"
+    ).graph
+    names = {e.key: e.name for e in g.entities}
+    funds = [(names[r.source], names[r.target], r.amount_cny) for r in g.relations if r.type is RelType.FUNDS]
+    assert funds == [("成都", "长虹电子科技(四川)有限公司", 300_000_000)]
+
+
+def test_rewards_to_a_category_are_not_funds() -> None:
+    facts = _facts("徐州市发展。对首次新认定的国家高新技术企业,由同级财政给予30万元奖励。")
+    assert not [f for f in facts if f[0] == "FUNDS"]
+
+
+def test_cooperates_with_partners_and_by_link_words() -> None:
+    facts = _facts(
+        "徐州市发展。推进各地与清华大学、复旦大学等大院大所的合作对接。主动对接东南大学等高校院所。"
+    )
+    assert {
+        ("COOPERATES", "徐州", "清华大学"),
+        ("COOPERATES", "徐州", "复旦大学"),
+        ("COOPERATES", "徐州", "东南大学"),
+    } <= facts
+
+
+def test_cooperation_of_the_sentence_subject_and_not_through_a_name() -> None:
+    # 与 inside 纳米技术与纳米仿生 links nothing; 与B开展合作 with no subject in its clause: the opening actor
+    facts = _facts(
+        "苏州市推进创新。中国科学院苏州纳米技术与纳米仿生研究所入驻苏州纳米城,与恒瑞医药开展合作。"
+    )
+    coop = {f for f in facts if f[0] == "COOPERATES"}
+    assert coop == {("COOPERATES", "中国科学院苏州纳米技术与纳米仿生研究所", "恒瑞医药")}
+
+
+def test_a_park_opening_the_sentence_funds_what_it_sets_up() -> None:
+    g = extract_text("西安市推进创新。西咸新区沣东新城设立10亿元科技成果转化引导基金。").graph
+    names = {e.key: e.name for e in g.entities}
+    funds = [(names[r.source], names[r.target], r.amount_cny) for r in g.relations if r.type is RelType.FUNDS]
+    assert funds == [("西咸新区沣东新城", "科技成果转化引导基金", 1_000_000_000)]
+
+
+def test_an_item_marker_does_not_hide_the_sentence_subject() -> None:
+    facts = _facts(
+        "常州市推进建设。(四)溧阳市支持宁德时代新能源科技股份有限公司建设生产基地,给予土地和资金支持。"
+    )
+    assert ("FUNDS", "溧阳", "宁德时代新能源科技股份有限公司") in facts
+
+
+def test_a_government_and_an_academy_cooperate_and_do_not_merge() -> None:
+    facts = _facts(
+        "常州市推进建设。常州市人民政府与中国科学院签署全面科技合作协议。中科院常州先进制造技术研究所落户常州科教城。"
+    )
+    assert ("COOPERATES", "常州", "中国科学院") in facts
+    assert ("HOSTS", "常州科教城", "中科院常州先进制造技术研究所") in facts
+
+
+def test_a_link_verb_reaches_every_listed_partner_and_ordinals_stay_in_names() -> None:
+    facts = _facts(
+        "青岛市推进创新。青岛海洋科学与技术试点国家实验室联合中国海洋大学、自然资源部第一海洋研究所,"
+        "共同发起成立海洋科技创新联盟。"
+    )
+    lab = "青岛海洋科学与技术试点国家实验室"
+    assert {f for f in facts if f[0] == "COOPERATES"} == {
+        ("COOPERATES", lab, "中国海洋大学"),
+        ("COOPERATES", lab, "自然资源部第一海洋研究所"),
+    }
+
+
+def test_funds_given_to_a_named_recipient() -> None:
+    g = extract_text("宁波市推进创新。宁波市政府给予甬江实验室首期5亿元建设经费。").graph
+    names = {e.key: e.name for e in g.entities}
+    funds = [(names[r.source], names[r.target], r.amount_cny) for r in g.relations if r.type is RelType.FUNDS]
+    assert funds == [("宁波", "甬江实验室", 500_000_000)]

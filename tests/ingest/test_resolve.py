@@ -1,0 +1,79 @@
+"""Resolution: one entity per actor, canonical names, aliases, categories pruned with a reason."""
+
+from __future__ import annotations
+
+from graph.model import Label
+from ingest.clean import clean
+from ingest.recognise import recognise
+from ingest.resolve import Resolution, document_city, resolve
+
+
+def _resolve(text: str) -> Resolution:
+    cleaned = clean(text).text
+    return resolve(cleaned, recognise(cleaned))
+
+
+def _entity(res: Resolution, label: Label, name: str) -> set[str]:
+    found = [e for e in res.entities if e.label is label and e.name == name]
+    assert len(found) == 1, (name, [e.name for e in res.entities])
+    return found[0].forms()
+
+
+DOC = (
+    "徐委发〔2018〕20号\n中共徐州市委关于推进区域性产业科技创新中心建设的工作意见\n"
+    "徐州市推动徐州产业技术研究院建设。加快建设市产业技术研究院。支持徐工集团、中国矿业大学等龙头企业和高校建设平台。"
+    "支持徐工等行业龙头企业创建实验室。依托徐州软件园等园区,推动软件园发展。推动鼓楼高新区建设。"
+    "设立市科技企业贷款风险补偿资金(徐科贷)。"
+)
+
+
+def test_the_documents_own_city() -> None:
+    res = _resolve(DOC)
+    assert res.city == "徐州" and res.province == "江苏"
+    assert document_city([], "") == ("", "")
+
+
+def test_city_canonical_name_without_shi_and_level() -> None:
+    res = _resolve(DOC)
+    city = next(e for e in res.entities if e.label is Label.CITY and e.name == "徐州")
+    assert city.level == "prefecture" and "徐州市" in city.aliases
+
+
+def test_local_and_bare_forms_join_the_full_name() -> None:
+    res = _resolve(DOC)
+    institute = next(e for e in res.entities if e.name == "徐州产业技术研究院")
+    assert "市产业技术研究院" in {m.surface for m in institute.mentions}  # 市 = this document's city
+    assert "徐工" in _entity(res, Label.ENTERPRISE, "徐工集团")
+    park = next(e for e in res.entities if e.label is Label.PARK and e.name == "徐州软件园")
+    assert "软件园" in {m.surface for m in park.mentions}  # the bare head joins the park it stands for…
+    assert "软件园" not in park.aliases  # …but names nothing out of context, so it is no alias
+
+
+def test_aliases_name_the_actor_out_of_context() -> None:
+    res = _resolve("邳州、新沂高新区加快建设。徐州市推动徐州高新区发展，高新区新增企业50家。")
+    zones = [e for e in res.entities if e.label is Label.PARK]
+    assert zones
+    for zone in zones:
+        assert not {"高新区", "邳州", "新沂"} & set(zone.aliases), (zone.name, zone.aliases)
+
+
+def test_docno_and_parenthesis_aliases() -> None:
+    res = _resolve(DOC)
+    title = [e for e in res.entities if e.label is Label.POLICY and "徐委发〔2018〕20号" in e.forms()]
+    assert title and title[0].name.startswith("关于")
+    fund = [e for e in res.entities if e.label is Label.POLICY and "徐科贷" in e.aliases]
+    assert fund and fund[0].name.endswith("风险补偿资金")
+
+
+def test_a_weak_district_name_needs_the_documents_city() -> None:
+    res = _resolve(DOC)
+    assert "鼓楼" in _entity(res, Label.CITY, "鼓楼区")
+    alone = _resolve("鼓楼的钟声。")
+    assert not [e for e in alone.entities if e.label is Label.CITY]
+    assert alone.pruned["place name without context"] >= 1
+
+
+def test_categories_are_pruned_with_a_reason() -> None:
+    res = _resolve("新增省级以上众创空间85家、科技企业孵化器10家。")
+    assert not [e for e in res.entities if e.label is Label.PARK]
+    assert res.pruned["generic category"] >= 2
