@@ -8,11 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies in their own layer, read from pyproject.toml: a code change does not reinstall them.
-COPY pyproject.toml ./
+# Dependencies in their own layer, read from pyproject.toml at the versions of requirements.lock (the
+# ones the tests passed with): a code change does not reinstall them.
+COPY pyproject.toml requirements.lock ./
 RUN python -c "import subprocess, sys, tomllib; \
 deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; \
-subprocess.check_call([sys.executable, '-m', 'pip', 'install', *deps])"
+subprocess.check_call([sys.executable, '-m', 'pip', 'install', '-c', 'requirements.lock', *deps])"
 
 COPY . .
 # Editable, so the package finds cypher/ and data/ next to it in /app (they are not Python packages).
