@@ -304,7 +304,8 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
         if label in (Label.INSTITUTE, Label.ENTERPRISE) and _ordinal(tokens, k):
             start -= len(w)
             continue
-        if _is_stop(w, flag, label) and not (policy_verb and seen):
+        after_time = w == "来" and k > 0 and tokens[k - 1][1] == "t"  # 近三年|来|火炬高新区
+        if (_is_stop(w, flag, label) or after_time) and not (policy_verb and seen):
             # a policy's own verb (人才引进计划): crossed once while nothing names the head yet
             if (
                 label is Label.POLICY

@@ -300,9 +300,15 @@ def funds(ctx: Context) -> Iterator[Fact]:
         funder = _funder(ctx, seg, inside)
         if funder is None:
             continue
+        given = _given_to(seg, inside, money)
+        for e, amount, pos in given:
+            payer = _fund_opening_clause(seg, inside, pos) or funder
+            yield Fact(RelType.FUNDS, payer, e, seg, "funds:given-to", 0.7, amount)
         for m, e in inside:
+            if any(e is g for g, _, _ in given):
+                continue
             rel = seg.text[: m.start - seg.start]
-            if e.label is Label.POLICY and e.name.endswith(_FUND_HEADS):
+            if _is_fund(e) and e is not funder:
                 clause = rel[max(rel.rfind(","), rel.rfind(";")) + 1 :]
                 verbs = list(setup.finditer(clause))
                 t = verbs[-1] if verbs else None
@@ -312,7 +318,10 @@ def funds(ctx: Context) -> Iterator[Fact]:
                     and not re.search(_OTHERS, clause[: t.start()])
                 ):
                     between = clause[t.end() :]
+                    before = clause[: t.start()]  # 出资20亿元设立X基金
                     amounts = parse_amounts(between)
+                    if not amounts and _PUTS_UP.search(before):
+                        amounts = parse_amounts(before)
                     amount = amounts[-1].cny if amounts else None
                     yield Fact(RelType.FUNDS, funder, e, seg, "funds:setup", 0.7, amount)
             elif e.label in _ACTORS and m.extractor != "project":  # a firm's project is not the firm funded
@@ -343,28 +352,57 @@ def funds(ctx: Context) -> Iterator[Fact]:
                     amounts = parse_amounts(tail)
                     amount = amounts[0].cny if len(amounts) == 1 else None
                     yield Fact(RelType.FUNDS, funder, e, seg, "funds:support", 0.6, amount)
+                elif not listed and (fund := _fund_before(seg, inside, rel)) is not None:
+                    yield Fact(RelType.FUNDS, fund, e, seg, "funds:fund-supports", 0.6)
                 elif not listed and (paid := _money_clause_before(rel, money)) is not None:
                     yield Fact(RelType.FUNDS, funder, e, seg, "funds:allocate", 0.6, paid)
         yield from _subject_funded(seg, inside, funder)
 
 
 # 安排专项资金5000万元，支持X: the clause before a bare 支持 states the money (and its amount).
-_SUPPORT_CLAUSE = re.compile(r"[,;](?:重点)?(?:支持|资助|扶持|用于)$")
+_SUPPORT_CLAUSE = re.compile(r"[,;](?:重点|优先|稳定|持续|专项|主要)?(?:支持|资助|扶持|用于)$")
 # …，市政府给予3亿元股权投资支持: money a clause gives without naming whom to goes to the sentence's subject.
 _GIVEN_TO_SUBJECT = re.compile(
     r"[,;][^,;。]{0,8}?(?:给予|奖励)[^,;。]{0,6}?(\d[\d.]*\s?[万亿]?元)[^,;。]{0,10}?(?:支持|奖励|补助|资助|补贴)"
 )
 
 
-def _money_clause_before(rel: str, money: re.Pattern[str]) -> float | None:
-    """The amount of the money clause right before a clause that opens with 支持/用于 X, if it has one."""
+# A clause that puts up money without a money word: 安排1000万元, 出资20亿元设立….
+_PUTS_UP = re.compile(r"安排|拨付|出资|投入|筹集")
+
+
+def _clause_before_support(rel: str) -> tuple[int, int] | None:
+    """The span of the clause right before a clause that opens with 支持/用于 X (``rel`` ends there)."""
     if not _SUPPORT_CLAUSE.search(rel):
         return None
     cut = max(rel.rfind(",", 0, len(rel) - 2), rel.rfind(";", 0, len(rel) - 2))
-    before = rel[: cut if cut >= 0 else 0]
-    prior = before[max(before.rfind(","), before.rfind(";"), before.rfind("。")) + 1 :]
+    end = cut if cut >= 0 else 0
+    start = max(rel.rfind(",", 0, end), rel.rfind(";", 0, end), rel.rfind("。", 0, end)) + 1
+    return start, end
+
+
+def _money_clause_before(rel: str, money: re.Pattern[str]) -> float | None:
+    """The amount of the money clause right before a clause that opens with 支持/用于 X, if it has one."""
+    span = _clause_before_support(rel)
+    if span is None:
+        return None
+    prior = rel[span[0] : span[1]]
     amounts = parse_amounts(prior)
-    return amounts[-1].cny if money.search(prior) and amounts else None
+    return amounts[-1].cny if amounts and (money.search(prior) or _PUTS_UP.search(prior)) else None
+
+
+def _fund_before(seg: Segment, inside: list[tuple[Mention, Entity]], rel: str) -> Entity | None:
+    """A fund the clause before 支持 X names (设立X基金，优先支持Y): the fund, not its founder, pays Y."""
+    span = _clause_before_support(rel)
+    if span is None:
+        return None
+    lo, hi = seg.start + span[0], seg.start + span[1]
+    funds = [e for m, e in inside if lo <= m.start < hi and _is_fund(e)]
+    return funds[-1] if funds else None
+
+
+def _is_fund(e: Entity) -> bool:
+    return e.label is Label.POLICY and e.name.endswith(_FUND_HEADS)
 
 
 def _subject_funded(seg: Segment, inside: list[tuple[Mention, Entity]], funder: Entity) -> Iterator[Fact]:
@@ -382,13 +420,82 @@ def _subject_funded(seg: Segment, inside: list[tuple[Mention, Entity]], funder: 
             return
 
 
+# 对A、B分别给予300万元、150万元补助; 向X投资2000万元: the verb (and money) right after the listed actors.
+_GIVE_AFTER = re.compile(
+    r"(?:分别|各|一次性|累计)?(?:给予|奖励|补助|补贴|资助|投资|注资|拨付|安排|提供)(?:了)?"
+)
+
+
+def _given_to(
+    seg: Segment, inside: list[tuple[Mention, Entity]], money: re.Pattern[str]
+) -> list[tuple[Entity, float | None, int]]:
+    """The actors a 对/向 list names as the receivers of money the following verb gives, with their
+    amounts (one each when 分别 pairs them in order, else the single amount of a single receiver) and
+    where the list starts."""
+    text = seg.text
+    out: list[tuple[Entity, float | None, int]] = []
+    i = 0
+    while i < len(inside):
+        m, e = inside[i]
+        i += 1
+        if e.label not in _ACTORS or not text[: m.start - seg.start].endswith(("对", "向")):
+            continue
+        group, end = [e], m.end - seg.start
+        while i < len(inside) and inside[i][1].label in _ACTORS:
+            glue = text[end : inside[i][0].start - seg.start]
+            if glue not in ("、", "和", "及", "以及"):
+                break
+            group.append(inside[i][1])
+            end = inside[i][0].end - seg.start
+            i += 1
+        give = _GIVE_AFTER.match(text, end)
+        if give is None:
+            continue  # 对X等企业… names examples of a category; 对X开展… gives nothing
+        stop = re.search(r"[,;。]", text[give.end() :])
+        clause = text[give.end() : give.end() + (stop.start() if stop else len(text))]
+        amounts = parse_amounts(clause)
+        if not amounts and not money.search(give.group(0) + clause.replace("给予", "")):
+            continue  # 对X给予政策支持: no money
+        paired = len(amounts) == len(group) and (len(group) == 1 or give.group(0).startswith("分别"))
+        out += [(g, amounts[k].cny if paired else None, m.start) for k, g in enumerate(group)]
+    return out
+
+
+def _fund_opening_clause(seg: Segment, inside: list[tuple[Mention, Entity]], pos: int) -> Entity | None:
+    """A fund that opens the clause in which ``pos`` lies (…，X引导基金已向Y投资): it pays, not the city."""
+    rel = pos - seg.start
+    start = max(seg.text.rfind(",", 0, rel), seg.text.rfind(";", 0, rel), seg.text.rfind(":", 0, rel)) + 1
+    for m, e in inside:
+        if seg.start + start <= m.start < pos:
+            return e if _is_fund(e) and m.start - seg.start - start <= 2 else None
+    return None
+
+
+# 区财政…, 县政府…: a district's or county's own purse pays, not the city's.
+_LOCAL_PURSE = re.compile(r"(?:^|[,;:])\s*(?:区|县)(?:财政|政府|级财政|本级)")
+
+
 def _funder(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) -> Entity | None:
-    """Who pays: a city below the province or a park (its administration) opening the sentence, else the
-    document's own (or nearest named) city."""
+    """Who pays: a city below the province or a park (its administration) opening the sentence, a
+    district or county whose purse opens it (区财政…), else the document's own (or nearest named) city."""
     m0, e0 = inside[0]
     if e0.label in (Label.CITY, Label.PARK) and _opens(seg, m0, slack=2) and e0.level != "province":
         return e0  # 溧阳市支持… (a county-level city pays too); a province opening a sentence is a scope
+    if _is_fund(e0) and _opens(seg, m0, slack=2):
+        return e0  # X引导基金已向Y投资2000万元
+    if _LOCAL_PURSE.search(seg.text):
+        district = _last_division(ctx, seg.start, ("district", "county"))
+        if district is not None:
+            return district
     return ctx.local_city(seg.start)
+
+
+def _last_division(ctx: Context, pos: int, levels: tuple[str, ...]) -> Entity | None:
+    """The last division of one of ``levels`` the document names before ``pos``."""
+    for m, e in reversed(ctx.mentions):
+        if m.start < pos and e.label is Label.CITY and e.level in levels:
+            return e
+    return None
 
 
 # ---------------------------------------------------------------- COOPERATES

@@ -37,7 +37,11 @@ _TOP_LEVELS = ("province", "municipality", "prefecture")
 _LEVEL_INFIX = re.compile(
     r"(国家级|国家|省级)(?=(?:高新技术产业开发区|高新区|经济技术开发区|经开区|开发区|农业科技园区))"
 )
-_ABBREV = (("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"))
+_ABBREV = (
+    ("高新技术产业开发区", "高新区"),
+    ("高技术产业开发区", "高新区"),  # 厦门火炬高技术产业开发区, the official name of 厦门火炬高新区
+    ("高新技术开发区", "高新区"),
+)
 
 
 @dataclass
@@ -238,6 +242,7 @@ def resolve(text: str, rec: Recognised) -> Resolution:
             continue
         target.add(m)
     _attach_docnos(entities, text)
+    _short_form_mentions(entities, text)
     _parenthesis_aliases(entities, text)
     out = [e for e in entities.values() if e.mentions]
     for e in out:
@@ -296,6 +301,8 @@ def _merge_variants(entities: Entities) -> None:
         if e.label is Label.ENTERPRISE:
             longer = [o for o in same if o.name.startswith(e.name) and o.name[len(e.name) :] in suffixes]
             longer += [o for o in same if e.name.startswith(o.name) and e.name[len(o.name) :] in suffixes]
+            if not longer and len(e.name) >= 3:
+                longer = [o for o in same if len(o.name) > len(e.name) and e.name in firm_short_forms(o.name)]
             target = longer[0] if len(longer) == 1 else None
         elif len(e.name) >= 4:
             ends = [o for o in same if o.name.endswith(e.name) and len(o.name) > len(e.name)]
@@ -312,6 +319,35 @@ def _merge_variants(entities: Entities) -> None:
             if a != target.name and a not in target.aliases:
                 target.aliases.append(a)
         target.place = target.place or e.place
+
+
+# A firm's legal form and the trade words before it, dropped from the end to give its short forms.
+_LEGAL_FORMS = (
+    *("股份有限公司", "有限责任公司", "有限公司", "集团", "股份", "控股"),
+    *("科技", "技术", "信息技术", "实业"),
+)
+_SEAT = re.compile(r"[(（][^()（）]{2,8}[)）]$")
+
+
+def firm_short_forms(name: str) -> set[str]:
+    """The short names a firm goes by: its full name without its legal form, trade words and place
+    (厦门海辰储能科技股份有限公司 → 厦门海辰储能科技, 海辰储能…; 中国电信集团有限公司 → 中国电信)."""
+    forms: set[str] = set()
+    todo = [name]
+    while todo:
+        core = todo.pop()
+        cuts = [core[: -len(w)] for w in _LEGAL_FORMS if core.endswith(w)]
+        if seat := _SEAT.search(core):
+            cuts.append(core[: seat.start()])
+        for cut in cuts:
+            if len(cut) >= 2 and cut not in forms:
+                forms.add(cut)
+                todo.append(cut)
+    for form in list(forms):
+        place = place_prefix(form)
+        if place and len(form) - len(place) >= 2:
+            forms.add(form[len(place) :])
+    return forms
 
 
 def _bare_target(
@@ -366,12 +402,56 @@ def _attach_docnos(entities: dict[tuple[Label, str], Entity], text: str) -> None
         d.mentions = []
 
 
+# NAME（以下简称“X”）: the document defines its own short form.
+_DEFINED_AS = re.compile(
+    r"\s?[(（](?:以下简称|以下称|下称|简称)[:：]?[“\"‘']?([^()（）“”\"‘’',，]{2,12}?)[”\"’']?[)）]"
+)
+
+
+def _short_form_mentions(entities: Entities, text: str) -> None:
+    """Later mentions of a short form the document defines (…（以下简称维晟新材）) or a firm goes by
+    (海辰储能 after 厦门海辰储能科技股份有限公司): they name the same entity. An entity recognised under the
+    defined short form joins it."""
+    taken = [(m.start, m.end) for e in entities.values() for m in e.mentions]
+    for e in list(entities.values()):
+        if e.label is Label.CITY or not e.mentions:
+            continue
+        first = min(m.start for m in e.mentions)
+        defined = {d.group(1) for m in e.mentions if (d := _DEFINED_AS.match(text, m.end))}
+        forms = set(defined)
+        if e.label is Label.ENTERPRISE:
+            forms |= {f for f in firm_short_forms(e.name) if len(f) >= 4 and not in_dictionary(f)}
+        for form in sorted(forms - {e.name}, key=len, reverse=True):
+            _join_defined(entities, e, form)
+            for hit in re.finditer(re.escape(form), text):
+                span = (hit.start(), hit.end())
+                if hit.start() < first or any(a < span[1] and span[0] < b for a, b in taken):
+                    continue
+                e.add(Mention(e.label, span[0], span[1], form, e.name, "short-form", 0.7))
+                taken.append(span)
+            if form in defined and form not in e.aliases:
+                e.aliases.append(form)  # defined even if never used again
+
+
+def _join_defined(entities: Entities, e: Entity, form: str) -> None:
+    """An entity of ``e``'s label recognised under ``e``'s short form is ``e``."""
+    key = (e.label, _norm_key(e.label, form))
+    other = entities.get(key)
+    if other is None or other is e:
+        return
+    del entities[key]
+    for m in other.mentions:
+        e.add(m)
+
+
 def _parenthesis_aliases(entities: dict[tuple[Label, str], Entity], text: str) -> None:
     """NAME(ABBR): a short parenthesis right after a name is its alias (…补偿资金(徐科贷))."""
     for e in entities.values():
         for m in e.mentions:
             follow = re.match(r"\(([\u4e00-\u9fffA-Za-z]{2,6})\)", text[m.end : m.end + 9])
             bad = ("试行", "草案", "暂行", "修订", "征求意见稿")
+            if follow and _DEFINED_AS.match(text, m.end):
+                continue  # (以下简称X): X is the alias, taken by _short_form_mentions
             if (
                 follow
                 and follow.group(1) not in e.aliases

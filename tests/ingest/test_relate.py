@@ -128,3 +128,36 @@ def test_funds_given_to_a_named_recipient() -> None:
     names = {e.key: e.name for e in g.entities}
     funds = [(names[r.source], names[r.target], r.amount_cny) for r in g.relations if r.type is RelType.FUNDS]
     assert funds == [("宁波", "甬江实验室", 500_000_000)]
+
+
+def _funds(text: str) -> set[tuple[str, str, float | None]]:
+    g = extract_text(text).graph
+    names = {e.key: e.name for e in g.entities}
+    return {(names[r.source], names[r.target], r.amount_cny) for r in g.relations if r.type is RelType.FUNDS}
+
+
+def test_funds_to_each_firm_a_list_names_with_its_own_amount() -> None:
+    funds = _funds(
+        "福州市鼓楼区加快创新。区财政对福州瑞芯微电子股份有限公司、福建星网锐捷通讯股份有限公司"
+        "分别给予200万元、80万元研发补助。"
+    )
+    assert funds == {
+        ("鼓楼区", "福州瑞芯微电子股份有限公司", 2_000_000),
+        ("鼓楼区", "福建星网锐捷通讯股份有限公司", 800_000),
+    }
+
+
+def test_funds_to_whom_the_city_gives_money_and_not_policy_support() -> None:
+    funds = _funds("南昌市推进发展。南昌市对江西晶能光电有限公司给予500万元奖励,对南昌大学给予政策支持。")
+    assert funds == {("南昌", "江西晶能光电有限公司", 5_000_000)}
+
+
+def test_a_fund_pays_what_it_supports_and_invests_in() -> None:
+    funds = _funds(
+        "昆明市加快发展。昆明市出资5亿元设立昆明市科技创新引导基金,优先支持昆明高新区建设中试平台。"
+        "从投资看,昆明市生物医药产业投资基金已向昆药集团股份有限公司投资3000万元。"
+    )
+    assert ("昆明", "昆明市科技创新引导基金", 500_000_000) in funds
+    assert ("昆明市科技创新引导基金", "昆明高新区", None) in funds
+    assert ("昆明市生物医药产业投资基金", "昆药集团股份有限公司", 30_000_000) in funds
+    assert ("昆明", "昆明高新区", 500_000_000) not in funds  # the fund pays, not its founder

@@ -77,3 +77,23 @@ def test_categories_are_pruned_with_a_reason() -> None:
     res = _resolve("新增省级以上众创空间85家、科技企业孵化器10家。")
     assert not [e for e in res.entities if e.label is Label.PARK]
     assert res.pruned["generic category"] >= 2
+
+
+def test_a_firms_defined_and_usual_short_forms_name_it() -> None:
+    res = _resolve(
+        "南宁市推进发展。广西柳工机械股份有限公司(以下简称柳工)与南宁高新区签约,柳工将建设研发中心。"
+        "深圳市星火智联科技有限公司在南宁设立基地,星火智联还将投资建设工厂。"
+    )
+    assert "柳工" in _entity(res, Label.ENTERPRISE, "广西柳工机械股份有限公司")
+    assert "星火智联" in _entity(res, Label.ENTERPRISE, "深圳市星火智联科技有限公司")
+    firms = [e for e in res.entities if e.label is Label.ENTERPRISE]
+    assert len(firms) == 2, [e.name for e in firms]
+    liugong = next(e for e in firms if e.name.startswith("广西柳工"))
+    assert len(liugong.mentions) == 3  # the full name, the defined 柳工 and the later one
+    assert "以下简称柳工" not in liugong.aliases
+
+
+def test_a_high_tech_zones_official_and_short_names_are_one_park() -> None:
+    res = _resolve("厦门市推进发展。厦门火炬高技术产业开发区管委会推动厦门火炬高新区建设。")
+    parks = [e for e in res.entities if e.label is Label.PARK]
+    assert len(parks) == 1 and {"厦门火炬高技术产业开发区", "厦门火炬高新区"} <= parks[0].forms()
