@@ -97,3 +97,8 @@ def test_a_high_tech_zones_official_and_short_names_are_one_park() -> None:
     res = _resolve("厦门市推进发展。厦门火炬高技术产业开发区管委会推动厦门火炬高新区建设。")
     parks = [e for e in res.entities if e.label is Label.PARK]
     assert len(parks) == 1 and {"厦门火炬高技术产业开发区", "厦门火炬高新区"} <= parks[0].forms()
+
+
+def test_a_state_level_new_area_is_a_park_under_its_official_and_short_names() -> None:
+    res = _resolve("江西省推进发展。江西赣江新区集聚了一批企业。赣江新区将建设中试平台。")
+    assert "赣江新区" in _entity(res, Label.PARK, "江西赣江新区")

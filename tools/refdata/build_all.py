@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from tools.refdata import build_divisions, build_enterprises, build_universities
+from tools.refdata import build_divisions, build_enterprises, build_new_areas, build_universities
 
 
 def main() -> None:
@@ -16,6 +16,7 @@ def main() -> None:
     build_divisions.main()  # first: the others resolve host cities / place names against it
     build_universities.main()
     build_enterprises.main()
+    build_new_areas.main()
 
 
 if __name__ == "__main__":
