@@ -169,11 +169,19 @@ def hosts_by_context(ctx: Context) -> Iterator[Fact]:
         if place is None and _external_prefix(e, local_places):
             continue
         if e.label is Label.PARK:
+            host = _listed_host(e)
+            if host and host != city.name and host not in local_places - {city.parent}:
+                continue  # 贵州贵安新区 in a 贵阳 text: the reference list puts it under 贵州, not 贵阳
             yield Fact(RelType.HOSTS, city, e, first[id(e)], "context:own-park", 0.6)
         elif not e.name.endswith(_UNIVERSITY_HEADS):
             seg = first[id(e)] if place is city else _built_in(ctx, e)
             if seg is not None:
                 yield Fact(RelType.HOSTS, city, e, seg, "context:own-institute", 0.5)
+
+
+def _listed_host(e: Entity) -> str:
+    """The host division the reference data gives a park (its gazetteer entry's parent), or ''."""
+    return next((m.parent for m in e.mentions if m.extractor == "gazetteer" and m.parent), "")
 
 
 def _external_prefix(e: Entity, local: set[str]) -> bool:
@@ -233,6 +241,12 @@ def _opens(seg: Segment, m: Mention, *, slack: int = 0) -> bool:
     return len(before) <= slack or _ITEM_MARKER.fullmatch(before) is not None
 
 
+# A clause whose subject is a pronoun (该中心, 其, 这些企业): it does not speak of the actors named before.
+_PRONOUN = re.compile(r"\s*(?:该|其|此|这|双方|上述)")
+# 由合肥高新区迁入…: where an actor comes from does not host it
+_ORIGIN = ("由", "从", "自")
+
+
 def hosts_by_trigger(ctx: Context) -> Iterator[Fact]:
     """X…落户/入驻 Y (Y hosts X); Y 集聚了/引进 X…."""
     into = _trigger_re("HOSTS", "in")
@@ -244,12 +258,32 @@ def hosts_by_trigger(ctx: Context) -> Iterator[Fact]:
         for t in into.finditer(seg.text):
             pos = seg.start + t.start()
             after = [(m, e) for m, e in inside if 0 <= m.start - (seg.start + t.end()) <= 2]
-            hosts = [e for m, e in after if e.label in (Label.CITY, Label.PARK)]
+            hosts = [(m, e) for m, e in after if e.label in (Label.CITY, Label.PARK)]
             if not hosts:
                 continue
+            host_m, host = hosts[0]
+            # …，该中心将落户高新区: the clause's own subject is a pronoun, the actors before are others
+            clause_start = seg.start + max(
+                seg.text.rfind(",", 0, t.start()), seg.text.rfind(";", 0, t.start())
+            )
+            pronoun = _PRONOUN.match(seg.text, clause_start - seg.start + 1) is not None
             for m, e in inside:
-                if m.end <= pos and e.label in _ACTORS and e is not hosts[0]:
-                    yield Fact(RelType.HOSTS, hosts[0], e, seg, "trigger:in", 0.8)
+                if (
+                    m.end <= pos
+                    and e.label in _ACTORS
+                    and e is not host
+                    and not (pronoun and m.start < clause_start)
+                    and seg.text[m.start - seg.start - 1 : m.start - seg.start] not in _ORIGIN
+                ):
+                    yield Fact(RelType.HOSTS, host, e, seg, "trigger:in", 0.8)
+            # 位于贵阳的贵州大学: the actor named right after 的
+            for m, e in inside:
+                if (
+                    m.start - host_m.end == 1
+                    and seg.text[host_m.end - seg.start] == "的"
+                    and e.label in _ACTORS
+                ):
+                    yield Fact(RelType.HOSTS, host, e, seg, "trigger:in", 0.8)
         for t in gather.finditer(seg.text):
             pos = seg.start + t.start()
             before = [e for m, e in inside if m.end <= pos and e.label in (Label.CITY, Label.PARK)]
@@ -501,6 +535,9 @@ def _last_division(ctx: Context, pos: int, levels: tuple[str, ...]) -> Entity | 
 # ---------------------------------------------------------------- COOPERATES
 
 
+_MEANS = re.compile(r"依托|依靠|借助|利用")
+
+
 def _coop_objects(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) -> set[int]:
     verb = _trigger_re("COOPERATES", "verb")
     objs: set[int] = set()
@@ -510,8 +547,11 @@ def _coop_objects(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity
         v = verb.search(seg.text, w.end())
         if not v or v.start() - w.end() > 60:
             continue
+        # 与B依托C实验室开展联合攻关: what follows 依托 is the platform, not a partner
+        means = _MEANS.search(seg.text, w.end(), v.start())
+        stop = means.start() if means else v.start()
         for m, e in inside:
-            if w.end() <= m.start - seg.start < v.start():
+            if w.end() <= m.start - seg.start < stop:
                 objs.add(id(e))
     for w in re.finditer(r"对接", seg.text):
         clause_end = re.search(r"[,;。]", seg.text[w.end() :])

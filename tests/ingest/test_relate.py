@@ -161,3 +161,32 @@ def test_a_fund_pays_what_it_supports_and_invests_in() -> None:
     assert ("昆明市科技创新引导基金", "昆明高新区", None) in funds
     assert ("昆明市生物医药产业投资基金", "昆药集团股份有限公司", 30_000_000) in funds
     assert ("昆明", "昆明高新区", 500_000_000) not in funds  # the fund pays, not its founder
+
+
+def test_hosts_where_an_actor_moves_to_not_where_it_comes_from() -> None:
+    facts = _facts("西安市推进发展。陕西斯瑞新材料股份有限公司今年由西安经开区整体迁入西安高新区。")
+    assert ("HOSTS", "西安高新区", "陕西斯瑞新材料股份有限公司") in facts
+    assert ("HOSTS", "西安经开区", "陕西斯瑞新材料股份有限公司") not in facts
+
+
+def test_hosts_located_in_before_the_actor_and_within_a_zones_jurisdiction() -> None:
+    facts = _facts(
+        "兰州市推进发展。位于兰州的兰州大学是主要研发力量。"
+        "支持甘肃兰州新区统筹辖区内兰州新区科技园、兰州新区化工园区的资源。"
+    )
+    assert ("HOSTS", "兰州", "兰州大学") in facts
+    assert ("HOSTS", "甘肃兰州新区", "兰州新区科技园") in facts
+
+
+def test_a_clause_about_this_centre_does_not_host_the_partners_before_it() -> None:
+    facts = _facts(
+        "福州市推进发展。福州大学与福耀玻璃工业集团股份有限公司共建联合研究中心,该中心将落户福州高新区。"
+    )
+    assert ("COOPERATES", "福州大学", "福耀玻璃工业集团股份有限公司") in facts
+    assert not {f for f in facts if f[0] == "HOSTS" and f[1] == "福州高新区"}
+
+
+def test_the_platform_a_cooperation_relies_on_is_not_a_partner() -> None:
+    facts = _facts("贵阳市推进发展。贵州大学与中国科学院软件研究所依托公共大数据国家重点实验室开展联合攻关。")
+    coop = {f for f in facts if f[0] == "COOPERATES"}
+    assert coop == {("COOPERATES", "贵州大学", "中国科学院软件研究所")}
