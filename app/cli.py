@@ -171,21 +171,6 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _gold_document(folder: Path, doc: str) -> Path:
-    """The document a gold file is about: ``doc`` itself in ``folder``, else a readable file of its stem
-    (gold written for ``x.txt`` also scores ``x.html``)."""
-    from ingest.read import SUPPORTED_SUFFIXES
-
-    named = folder / Path(doc).name
-    if named.is_file():
-        return named
-    stem = Path(doc).stem
-    for suffix in sorted(SUPPORTED_SUFFIXES):
-        if (folder / (stem + suffix)).is_file():
-            return folder / (stem + suffix)
-    raise _fail(f"document {named} of gold file {doc} not found: pass --docs FOLDER")
-
-
 @neo4j_app.command("start")
 def neo4j_start() -> None:
     """Start Neo4j on NEO4J_URI's port, data in INNOGRAPH_NEO4J_HOME; runs until Ctrl-C, then stops it."""
@@ -420,7 +405,7 @@ def eval_(
     from rich.table import Table
 
     from graph.errors import InnographError
-    from ingest.evaluate import format_table, load_gold, parse_annotated, score_all
+    from ingest.evaluate import format_table, gold_document, load_gold, parse_annotated, score_all
     from ingest.pipeline import extract_document, to_gold_format
     from ingest.read import read_document
 
@@ -428,7 +413,7 @@ def eval_(
     pairs = []
     try:
         for g in load_gold(gold):
-            path = _gold_document(folder, g.doc)
+            path = gold_document(folder, g.doc)
             graph = extract_document(read_document(path)).graph
             pairs.append((g, parse_annotated(to_gold_format(graph, doc=g.doc))))
     except InnographError as e:

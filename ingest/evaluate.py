@@ -136,6 +136,20 @@ def load_gold(directory: Path) -> list[Annotated]:
     return out
 
 
+def gold_document(folder: Path, doc: str) -> Path:
+    """The document a gold file is about: ``doc`` itself in ``folder``, else a readable file of its stem
+    (gold written for ``x.txt`` also scores ``x.html``)."""
+    from ingest.read import SUPPORTED_SUFFIXES
+
+    named = folder / Path(doc).name
+    if named.is_file():
+        return named
+    for suffix in sorted(SUPPORTED_SUFFIXES):
+        if (candidate := folder / (Path(doc).stem + suffix)).is_file():
+            return candidate
+    raise BadInput(f"document {named} of gold file {doc} not found: pass --docs FOLDER")
+
+
 def _match_entities(doc: str, gold: Sequence[GoldEntity], pred: Sequence[GoldEntity], score: Score) -> None:
     for label in CORE_LABELS:
         golds = [g for g in gold if g.label == label.value]

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from graph.errors import BadInput
-from ingest.evaluate import Annotated, GoldEntity, GoldRelation, load_gold, norm, parse_annotated, score_all
+from ingest.evaluate import (
+    Annotated,
+    GoldEntity,
+    GoldRelation,
+    gold_document,
+    load_gold,
+    norm,
+    parse_annotated,
+    score_all,
+)
 
 GOLD = Annotated(
     doc="d",
@@ -83,3 +92,13 @@ def test_load_gold_reads_the_format_and_rejects_bad_files(tmp_path: Path) -> Non
 def test_repository_gold_files_load() -> None:
     gold = load_gold(Path(__file__).resolve().parents[2] / "data" / "gold")
     assert len(gold) >= 3 and all(g.entities for g in gold)
+
+
+def test_a_gold_file_finds_its_document_by_name_or_by_stem(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text("<p>x</p>", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("x", encoding="utf-8")
+    assert gold_document(tmp_path, "a.html") == tmp_path / "a.html"
+    assert gold_document(tmp_path, "a.txt") == tmp_path / "a.html"
+    assert gold_document(tmp_path, "b.json") == tmp_path / "b.txt"
+    with pytest.raises(BadInput, match=r"c\.txt of gold file c\.txt not found"):
+        gold_document(tmp_path, "c.txt")

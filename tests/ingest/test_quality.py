@@ -9,7 +9,7 @@ import pytest
 
 from graph.config import ROOT
 from graph.model import CORE_LABELS, CORE_TYPES
-from ingest.evaluate import load_gold, parse_annotated, score_all
+from ingest.evaluate import gold_document, load_gold, parse_annotated, score_all
 from ingest.pipeline import extract_document, to_gold_format
 from ingest.read import read_document
 
@@ -24,7 +24,7 @@ def test_macro_f1_floors(name: str) -> None:
     gold_dir, docs = SETS[name]
     pairs = []
     for gold in load_gold(gold_dir):
-        graph = extract_document(read_document(Path(docs) / (Path(gold.doc).stem + ".txt"))).graph
+        graph = extract_document(read_document(gold_document(Path(docs), gold.doc))).graph
         pairs.append((gold, parse_annotated(to_gold_format(graph, doc=gold.doc))))
     score = score_all(pairs)
     assert score.entity_macro_f1 >= 0.80, name
