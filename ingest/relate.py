@@ -505,6 +505,8 @@ def _fund_opening_clause(seg: Segment, inside: list[tuple[Mention, Entity]], pos
     return None
 
 
+# A sentence that opens with the policy it acts under: 根据《…》, 按照…, 依据….
+_GROUNDS = re.compile(r"\s*(?:根据|按照|依据|依照)")
 # 区财政…, 县政府…: a district's or county's own purse pays, not the city's.
 _LOCAL_PURSE = re.compile(r"(?:^|[,;:])\s*(?:区|县)(?:财政|政府|级财政|本级)")
 
@@ -513,8 +515,16 @@ def _funder(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) ->
     """Who pays: a city below the province or a park (its administration) opening the sentence, a
     district or county whose purse opens it (区财政…), else the document's own (or nearest named) city."""
     m0, e0 = inside[0]
+    if e0.label is Label.POLICY and _GROUNDS.match(seg.text) and len(inside) > 1:
+        # 根据《…若干措施》，高新区将给予…: the payer opens the clause after the policy it acts under
+        m1, e1 = inside[1]
+        after = seg.text[m0.end - seg.start : m1.start - seg.start]
+        if re.fullmatch(r"[》”\"]?(?:的规定|规定|要求)?[,，]", after):
+            m0, e0 = m1, e1
     if e0.label in (Label.CITY, Label.PARK) and _opens(seg, m0, slack=2) and e0.level != "province":
         return e0  # 溧阳市支持… (a county-level city pays too); a province opening a sentence is a scope
+    if e0.label in (Label.CITY, Label.PARK) and e0.level != "province" and m0 is not inside[0][0]:
+        return e0
     if _is_fund(e0) and _opens(seg, m0, slack=2):
         return e0  # X引导基金已向Y投资2000万元
     if _LOCAL_PURSE.search(seg.text):

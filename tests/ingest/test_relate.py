@@ -190,3 +190,11 @@ def test_the_platform_a_cooperation_relies_on_is_not_a_partner() -> None:
     facts = _facts("贵阳市推进发展。贵州大学与中国科学院软件研究所依托公共大数据国家重点实验室开展联合攻关。")
     coop = {f for f in facts if f[0] == "COOPERATES"}
     assert coop == {("COOPERATES", "贵州大学", "中国科学院软件研究所")}
+
+
+def test_the_park_acting_under_a_policy_pays_not_the_city() -> None:
+    funds = _funds(
+        "合肥市推进发展。根据《合肥高新区关于支持集成电路产业发展的若干措施》,"
+        "合肥高新区将给予合肥晶合集成电路股份有限公司最高2000万元研发补助。"
+    )
+    assert funds == {("合肥高新区", "合肥晶合集成电路股份有限公司", 20_000_000)}
