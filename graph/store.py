@@ -370,8 +370,10 @@ def _write_tx(tx: ManagedTransaction, graph: Graph, batch_size: int) -> _Tally:
         _retract_document(tx, tally, marks, record["id"])
         tally.replaced.append(record["id"])
 
+    # A new document has no evidence yet: create it without looking for it.
+    write_evidence = query("write_evidence" if document["existed"] else "write_evidence_new")
     for chunk in _chunks(evidence, batch_size):
-        _run(tx, tally, "evidence", query("write_evidence"), document_id=doc_id, rows=chunk)
+        _run(tx, tally, "evidence", write_evidence, document_id=doc_id, rows=chunk)
     for chunk in _chunks(entities, batch_size):
         _run(tx, tally, "entities", query("write_entities"), document_id=doc_id, rows=chunk)
     for chunk in _chunks(rels, batch_size):
