@@ -47,7 +47,7 @@ $(APT_STAMP): | venv
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
 	  if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
 	  else echo "Run as root or: sudo apt-get install -y chromium fonts-noto-cjk"; exit 1; fi; \
-	  $(RETRY) $$sudo apt-get update -qq && \
+	  $(RETRY) $$sudo apt-get update -qq || echo "apt-get update failed: installing from the package lists already here"; \
 	  $(RETRY) $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 	@touch $@
