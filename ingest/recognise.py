@@ -525,12 +525,15 @@ _QUOTED = re.compile(r"[“\"]([^“”\"\n]{1,24})[”\"]")
 _TIAO = re.compile(r"[\d一二三四五六七八九十百]+条$")
 _QUOTED_HEADS = ("行动计划", "计划", "建设工程", "工程", "培养项目", "行动")
 _INSTRUMENT_TAILS = ("贷", "卡", "券", "通", "规划")
+_MEDIA_TAILS = ("报", "杂志", "周刊", "月刊", "网", "频道", "新闻")
 
 
 def policy_candidates(text: str) -> Iterator[Mention]:
     """Titles in 《》, document numbers, 关于…意见 titles, quoted programme names and N条 packages."""
     for m in _TITLE.finditer(text):
         inner = m.group(1).strip()
+        if ":" in inner or "：" in inner or inner.endswith(_MEDIA_TAILS):
+            continue  # 《常州:四大清单促…》 is an article, 《科技日报》 a newspaper: not policies
         yield Mention(Label.POLICY, m.start(1), m.end(1), inner, inner, "title", 0.9)
     for m in _DOCNO.finditer(text):
         yield Mention(Label.POLICY, m.start(), m.end(), m.group(), m.group(), "docno", 0.9)
