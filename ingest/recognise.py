@@ -335,7 +335,7 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
 
 
 def _quote_tokens(window: str) -> tuple[tuple[str, str], ...]:
-    """Segment, keeping a quoted part as one token (“1121” is name material)."""
+    """Segment, keeping a quoted part as one token (“3030” is name material)."""
     out: list[tuple[str, str]] = []
     for part in re.split(r"([“\"][^“”\"]{0,14}[”\"])", window):
         if not part:

@@ -7,7 +7,7 @@ lists and options and render them into ``templates/_graph.html``, whose scripts 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -279,17 +279,19 @@ def render_graph(view: GraphView, *, node_url: str, element_id: str = "graph", h
 
 def legend_items(labels: Iterable[str]) -> list[dict[str, str]]:
     """Legend rows for the given labels, in ontology order."""
-    wanted = set(labels)
-    order: Sequence[str] = [*LABEL_STYLES, *sorted(wanted - set(LABEL_STYLES))]
+    return _style_rows("label", labels, LABEL_STYLES, label_style)
+
+
+def _style_rows(
+    column: str, names: Iterable[str], known: Mapping[str, Style], style_of: Callable[[str], Style]
+) -> list[dict[str, str]]:
+    """One row (name, colour, shape, caption) per name: the known ones in their order, then the others."""
+    wanted = set(names)
+    order: Sequence[str] = [*known, *sorted(wanted - set(known))]
     return [
-        {
-            "label": lab,
-            "color": label_style(lab).color,
-            "shape": label_style(lab).shape,
-            "caption": label_style(lab).caption,
-        }
-        for lab in order
-        if lab in wanted
+        {column: n, "color": style_of(n).color, "shape": style_of(n).shape, "caption": style_of(n).caption}
+        for n in order
+        if n in wanted
     ]
 
 
@@ -307,15 +309,4 @@ def styles_payload() -> dict[str, Any]:
 
 def type_items(types: Iterable[str]) -> list[dict[str, str]]:
     """Filter/legend rows for relation types, in ontology order."""
-    wanted = set(types)
-    order: Sequence[str] = [*TYPE_STYLES, *sorted(wanted - set(TYPE_STYLES))]
-    return [
-        {
-            "type": t,
-            "color": type_style(t).color,
-            "shape": type_style(t).shape,
-            "caption": type_style(t).caption,
-        }
-        for t in order
-        if t in wanted
-    ]
+    return _style_rows("type", types, TYPE_STYLES, type_style)

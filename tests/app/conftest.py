@@ -22,6 +22,7 @@ from graph.model import Document, Entity, Evidence, Graph, Label, Relation, RelT
 from graph.store import apply_schema, write_graph
 from tests.app.browser import VIEWPORT, Visit, launch
 from tests.conftest import Neo4jEndpoint, delete_all_data
+from tests.helpers import evidence
 
 API_KEY = "test-upload-key"
 
@@ -29,21 +30,12 @@ TEXT_XUZHOU = (
     "徐州市是江苏省的地级市。徐州高新区位于徐州市。华为、中兴等企业都已入驻徐州。"
     "徐州软件园牵手北京中关村。徐州市设立2000万元科技基金支持徐州产业技术研究院。"
 )
+
 TEXT_JIANGSU = "江苏省下辖徐州、扬州。中国矿业大学与徐工集团合作共建实验室。扬州支持中国矿业大学。"
 
 
 def _evidence(doc: Document, sentence: str, confidence: float = 0.9) -> tuple[Evidence, ...]:
-    start = doc.text.index(sentence)
-    return (
-        Evidence(
-            document_id=doc.id,
-            start=start,
-            end=start + len(sentence),
-            sentence=sentence,
-            extractor="test-seed",
-            confidence=confidence,
-        ),
-    )
+    return (evidence(doc, sentence, extractor="test-seed", confidence=confidence),)
 
 
 def _document(text: str, source: str, title: str) -> Document:

@@ -44,6 +44,7 @@ from graph.server import find_free_ports
 from graph.store import apply_schema, write_graph
 from tests.app.browser import OUTSIDE_URL, Visit, screenshot, serve, wait_drawn
 from tests.conftest import Neo4jEndpoint, delete_all_data
+from tests.helpers import evidence
 
 FUNDING_TEXT = "徐州市设立科技专项资金，向徐工集团提供2000万元研发补助。徐工集团与中国矿业大学共建实验室。"
 
@@ -52,19 +53,10 @@ FUNDING_TEXT = "徐州市设立科技专项资金，向徐工集团提供2000万
 
 
 def _evidence(doc: Document, sentence: str) -> tuple[Evidence, ...]:
-    start = doc.text.find(sentence) if sentence else -1
-    if start < 0:
+    """The gold evidence sentence, when the text holds it."""
+    if not sentence or sentence not in doc.text:
         return ()
-    return (
-        Evidence(
-            document_id=doc.id,
-            start=start,
-            end=start + len(sentence),
-            sentence=sentence,
-            extractor="gold",
-            confidence=1.0,
-        ),
-    )
+    return (evidence(doc, sentence, extractor="gold", confidence=1.0),)
 
 
 def gold_graph(path: Path) -> Graph:

@@ -34,6 +34,7 @@ from graph.config import get_settings
 from graph.errors import NotFound
 from graph.model import Document, Entity, Evidence, Graph, Label, Relation, RelType, content_id
 from graph.store import apply_schema, write_graph
+from tests.helpers import evidence
 
 BACKENDS: list[Backend] = ["networkx", "igraph"]
 
@@ -251,16 +252,7 @@ def two_cities() -> Graph:
     doc = Document(id=content_id(text.encode()), source="test/analytics.txt", text=text)
 
     def ev(sentence_id: str) -> Evidence:
-        sentence = SENTENCES[sentence_id]
-        start = text.index(sentence)
-        return Evidence(
-            document_id=doc.id,
-            start=start,
-            end=start + len(sentence),
-            sentence=sentence,
-            extractor="test",
-            confidence=0.9,
-        )
+        return evidence(doc, SENTENCES[sentence_id])
 
     entities = tuple(
         Entity.create(label=label, name=name, aliases=("徐州市",) if short == "X" else ())

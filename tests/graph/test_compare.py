@@ -11,6 +11,7 @@ from graph.errors import BadInput, NotFound
 from graph.model import Document, Entity, Evidence, Graph, Label, Relation, RelType, content_id
 from graph.store import apply_schema, write_graph
 from tests.conftest import Neo4jEndpoint
+from tests.helpers import evidence
 
 # --- requests (pure) ---------------------------------------------------------------------------------
 
@@ -116,18 +117,7 @@ def _graph() -> Graph:
     doc = Document(id=content_id(TEXT.encode()), source="test/compare.txt", text=TEXT)
 
     def ev(name: str) -> tuple[Evidence, ...]:
-        sentence = SENTENCES[name]
-        start = TEXT.index(sentence)
-        return (
-            Evidence(
-                document_id=doc.id,
-                start=start,
-                end=start + len(sentence),
-                sentence=sentence,
-                extractor="test",
-                confidence=0.9,
-            ),
-        )
+        return (evidence(doc, SENTENCES[name]),)
 
     entities: dict[str, Entity] = {}
 

@@ -11,30 +11,15 @@ from pydantic import ValidationError
 
 from graph.cypher import CYPHER_DIR, statements
 from graph.errors import BadInput, NotFound
-from graph.model import Document, Entity, Evidence, Graph, Label, Relation, RelType, content_id
+from graph.model import Document, Entity, Evidence, Graph, Label, Relation, RelType
 from graph.store import StoreError, apply_schema, delete_document, write_graph
+from tests.helpers import evidence, make_document
 
 XUZHOU_V1 = "华为、中兴等企业都已入驻徐州市。徐州软件园牵手北京中关村。常州给予研究所2000万元支持。"
 XUZHOU_V2 = "华为、中兴等企业都已入驻徐州市。徐州市设立徐州高新区。"
 
 
 # --- building graphs --------------------------------------------------------------------------------
-
-
-def make_document(text: str, source: str) -> Document:
-    return Document(id=content_id(text.encode()), source=source, text=text)
-
-
-def evidence(doc: Document, sentence: str, *, confidence: float = 0.9) -> Evidence:
-    start = doc.text.index(sentence)
-    return Evidence(
-        document_id=doc.id,
-        start=start,
-        end=start + len(sentence),
-        sentence=sentence,
-        extractor="test",
-        confidence=confidence,
-    )
 
 
 def entity(doc: Document, label: Label, name: str, sentence: str, **kwargs: Any) -> Entity:

@@ -24,7 +24,8 @@ from graph.model import (
     relation_key,
 )
 from graph.store import apply_schema, delete_document, write_graph
-from tests.graph.test_store import counts, element_ids, evidence, fact, make_document, node, rows
+from tests.graph.test_store import counts, element_ids, fact, node, rows
+from tests.helpers import evidence, make_document
 
 POLICY = "合肥市人民政府关于加快建设国家科技创新型城市的实施意见"
 ROW = "国家高新技术企业数（家）\t4500\t6000"
