@@ -59,6 +59,19 @@ def _inline_noise() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p.strip()})" for p in rule_lines("inline_noise.txt")))
 
 
+@cache
+def _cell_breaks() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.strip()})" for p in rule_lines("cell_breaks.txt")))
+
+
+def _mask(raw: str) -> tuple[str, bool]:
+    """Markup and noise masked in place (offsets kept): noise becomes NULs, dropped after folding; a cell
+    break becomes a tab and NULs. Returns the masked line and whether anything was masked."""
+    masked = _cell_breaks().sub(lambda m: "\t" + "\0" * (len(m.group()) - 1), raw)
+    masked = _inline_noise().sub(lambda m: "\0" * len(m.group()), masked)
+    return masked, masked != raw
+
+
 @dataclass(frozen=True)
 class Cleaned:
     """Cleaned text and, for each of its characters, the index of the original character it came from."""
@@ -120,10 +133,8 @@ def _fold(raw: str) -> tuple[str, list[int]]:
 
 def _clean_line(raw: str, base: int) -> tuple[list[str], list[int]]:
     """Normalise one line; drop the spaces that OCR and line wrapping put inside words and numbers."""
+    raw, noise = _mask(raw)
     table = "\t" in raw
-    noise = _inline_noise().search(raw)
-    if noise:
-        raw = _inline_noise().sub(lambda m: "\0" * len(m.group()), raw)  # keep offsets, drop later
     text, index = _fold(raw)
     chars: list[str] = []
     origin: list[int] = []

@@ -331,6 +331,39 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
             start = inner_ends[-1]
     while start < head_start and text[start] in "与和及、的等":
         start += 1
+    if label is not Label.POLICY:  # 2中国科学院…研究院: a footnote or affiliation number opens no name
+        digits = _LEADING_MARK.match(text, start, head_start)
+        if digits and digits.end() < head_start and is_cjk(text[digits.end()]):
+            start = digits.end()
+    return start
+
+
+_LEADING_MARK = re.compile(r"[\d*#$^\\]+")
+
+
+# Tags of words an unquoted policy name does not open with: verbs, idioms, adjectives, adverbs,
+# determiners, pronouns, locatives (积极争取|国家专项建设基金, 划定|不同规划, 用于|产业发展基金).
+# Adjectives (重大, 新兴) may open a name; after a dropped word they go too (划定|不同|规划).
+_POLICY_OPENING_STOPS = ("v", "l", "ad", "d", "r", "f", "p", "c", "u")
+_POLICY_OPENING_AFTER = ("a", "b")
+
+
+def _policy_opening(text: str, start: int, head_start: int) -> int:
+    """The start of an unquoted policy name after the words it may not open with are dropped; a name
+    holding a determiner (现有各类专项资金) names a category and keeps nothing (``head_start``)."""
+    tokens = pos(text[start:head_start])
+    k = 0
+    while k < len(tokens):
+        w, flag = tokens[k]
+        opener = w in words("policy_openers.txt")
+        after = k > 0 and flag.startswith(_POLICY_OPENING_AFTER)
+        stop = flag.startswith(_POLICY_OPENING_STOPS) or after or w in words("policy_left_trims.txt")
+        if opener or not stop:
+            break
+        start += len(w)
+        k += 1
+    if any(flag.startswith("r") for _, flag in tokens[k:]):
+        return head_start
     return start
 
 
@@ -373,7 +406,11 @@ def _noun_like(tok: tuple[str, str]) -> bool:
 
 
 def _head_ok(text: str, end: int) -> bool:
-    return end >= len(text) or text[end] not in words("head_nofollow.txt")
+    if end >= len(text):
+        return True
+    if text[end - 1] == "城" and text[end] == "市":  # 科技创新城|市群: the word is 城市
+        return False
+    return text[end] not in words("head_nofollow.txt")
 
 
 def _verb_use(text: str, head: str, end: int) -> bool:
@@ -494,6 +531,8 @@ def head_candidates(text: str) -> Iterator[Mention]:
         start = name_start(text, note, label, quotes=quotes)
         if start >= note:  # nothing names the firm before its bracketed seat: (江苏)有限公司 is no name
             start = name_start(text, head_start, label, quotes=quotes)
+        if label is Label.POLICY and not quotes:
+            start = _policy_opening(text, start, head_start)
         part = text[start:head_start]
         if "+" in part:
             continue

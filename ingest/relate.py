@@ -160,7 +160,13 @@ def hosts_by_context(ctx: Context) -> Iterator[Fact]:
         if city is not None:
             local_places |= {city.parent, city.name}
         place = place_of(ctx, e)
-        if place is not None and e.label in (Label.PARK, Label.ENTERPRISE):
+        if place is not None and (
+            e.label is Label.PARK
+            or (e.label is Label.ENTERPRISE and (place.name in local_places or not _registered(e)))
+        ):
+            # a firm's registered name opens with where it was registered: in another city's document
+            # that city does not host it (深圳X科技有限公司入驻成都高新区); a place written before a firm's
+            # short name (台湾正崴) and a zone's name say where they are
             yield Fact(RelType.HOSTS, place, e, first[id(e)], "context:prefix", 0.8)
         if city is None or e.label is Label.ENTERPRISE or id(e) in coop_only:
             continue
@@ -177,6 +183,14 @@ def hosts_by_context(ctx: Context) -> Iterator[Fact]:
             seg = first[id(e)] if place is city else _built_in(ctx, e)
             if seg is not None:
                 yield Fact(RelType.HOSTS, city, e, seg, "context:own-institute", 0.5)
+
+
+_LEGAL_FORMS = ("有限公司", "有限责任公司", "股份公司")
+
+
+def _registered(e: Entity) -> bool:
+    """A firm named by its registered legal name (…科技有限公司)."""
+    return e.name.endswith(_LEGAL_FORMS)
 
 
 def _listed_host(e: Entity) -> str:
@@ -546,12 +560,14 @@ def _last_division(ctx: Context, pos: int, levels: tuple[str, ...]) -> Entity | 
 
 
 _MEANS = re.compile(r"依托|依靠|借助|利用")
+# 与/同 introducing a partner; 同 opens other words too (同日, 同时, 同比, 同类).
+_WITH = re.compile(r"与|同(?![日时比样期类等步一行年月])")
 
 
 def _coop_objects(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) -> set[int]:
     verb = _trigger_re("COOPERATES", "verb")
     objs: set[int] = set()
-    for w in re.finditer(r"(?:与|同)", seg.text):
+    for w in _WITH.finditer(seg.text):
         if _inside_a_name(inside, seg.start + w.start()):
             continue  # 纳米技术与纳米仿生研究所
         v = verb.search(seg.text, w.end())

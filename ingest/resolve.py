@@ -88,10 +88,21 @@ def document_city(mentions: Iterable[Mention], text: str) -> tuple[str, str]:
     """The document's own city (the prefecture or municipality it speaks of most) and its province."""
     counts: Counter[str] = Counter()
     province_of: dict[str, str] = {}
+    mentions = list(mentions)
+    # a firm's name opens with where it is registered, not where the document is (深圳X公司入驻成都高新区)
+    firm_starts = {m.start for m in mentions if m.label is Label.ENTERPRISE}
     for m in mentions:
         if m.label is Label.CITY and not m.weak and m.level in ("prefecture", "municipality"):
-            counts[m.name] += 1
+            if m.start in firm_starts:
+                continue
+            counts[m.name] += 1 + (m.start < _title_end(text))
             province_of[m.name] = m.parent
+        elif m.label in (Label.PARK, Label.INSTITUTE) and m.extractor == "gazetteer":
+            # a known zone swallows the place it opens with (成都高新区): the place still speaks
+            place = _prefecture_prefix(m.name)
+            if place is not None:
+                counts[place[0]] += 1 + (m.start < _title_end(text))
+                province_of[place[0]] = place[1]
     # the issuing authority's abbreviation in a document number (合政〔2021〕15号) is a strong vote
     for dn in re.finditer(r"([\u4e00-\u9fff])[\u4e00-\u9fff]{0,3}发[〔\[]", text[:3000]):
         for name in counts:
@@ -104,6 +115,24 @@ def document_city(mentions: Iterable[Mention], text: str) -> tuple[str, str]:
     if n < 2 or rest[0][1] * 2 > n or n < 0.5 * sum(counts.values()):
         return "", ""
     return top, province_of.get(top, "")
+
+
+def _title_end(text: str) -> int:
+    """The end of the document's first line, its title: a place named there counts twice."""
+    end = text.find("\n")
+    return end if 0 <= end <= 120 else 0
+
+
+def _prefecture_prefix(name: str) -> tuple[str, str] | None:
+    """(canonical, province) of the prefecture or municipality a name opens with, if any."""
+    from ingest.recognise import place_prefix
+
+    prefix = place_prefix(name)
+    for c in _gaz().lookup(prefix) if prefix else ():
+        if c.entry.label is Label.CITY and c.entry.level in ("prefecture", "municipality") and not c.weak:
+            parent = _gaz().get(c.entry.parent_id) if c.entry.parent_id else None
+            return c.entry.canonical, parent.canonical if parent else ""
+    return None
 
 
 _RANKS = ("国家级", "省级", "市级", "区级", "县级", "省部级")
