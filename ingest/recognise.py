@@ -205,7 +205,8 @@ def _abbreviations() -> tuple[re.Pattern[str], dict[str, tuple[Label, str]]]:
 
 
 # An academy's institute named by its short form: 中国科学院工程热物理所, 中科院泉州装备所
-_ACADEMY_INSTITUTE = re.compile(r"(?:中国科学院|中科院)[\u4e00-\u9fff]{2,8}?所(?![\u4e00-\u9fff])")
+# (the part between holds no particle or preposition: 以中国科学院为代表的科研院所 names no institute)
+_ACADEMY_INSTITUTE = re.compile(r"(?:中国科学院|中科院)(?:(?![的为等和与及])[\u4e00-\u9fff]){2,8}?所(?![\u4e00-\u9fff])")
 
 
 def abbreviation_candidates(text: str) -> Iterator[Mention]:

@@ -160,8 +160,11 @@ def hosts_by_context(ctx: Context) -> Iterator[Fact]:
         if city is not None:
             local_places |= {city.parent, city.name}
         place = place_of(ctx, e)
+        if place is None and e.label is Label.INSTITUTE:
+            place = _infix_place(ctx, e)
         if place is not None and (
             e.label is Label.PARK
+            or (e.label is Label.INSTITUTE and not _university(e))
             or (e.label is Label.ENTERPRISE and (place.name in local_places or not _registered(e)))
         ):
             # a firm's registered name opens with where it was registered: in another city's document
@@ -191,6 +194,102 @@ _LEGAL_FORMS = ("有限公司", "有限责任公司", "股份公司")
 def _registered(e: Entity) -> bool:
     """A firm named by its registered legal name (…科技有限公司)."""
     return e.name.endswith(_LEGAL_FORMS)
+
+
+# An organisation that opens the name of its branch in a place (中国科学院|上海|光学精密机械研究所,
+# 浙江大学|苏州|工业技术研究院, 国家超级计算|无锡|中心).
+_BRANCH_OWNER = re.compile(r"^(?:中国科学院|中科院|国家[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,8}?大学)")
+
+
+def _infix_place(ctx: Context, e: Entity) -> Entity | None:
+    """The document's City named right after the organisation that opens ``e``'s name, if any."""
+    owner = _BRANCH_OWNER.match(e.name)
+    if owner is None:
+        return None
+    for i in range(owner.end(), min(owner.end() + 8, len(e.name) - 2)):
+        for n in (3, 2):
+            found = ctx.city_entity(e.name[i : i + n])
+            if found is not None:
+                return found
+    return None
+
+
+def _top_mentions(ctx: Context) -> list[tuple[Mention, Entity]]:
+    """The mentions not inside a longer one (a park's name holds the place it opens with)."""
+    out: list[tuple[Mention, Entity]] = []
+    for m, e in ctx.mentions:
+        if out and m.start < out[-1][0].end:
+            if m.end - m.start > out[-1][0].end - out[-1][0].start and m.start == out[-1][0].start:
+                out[-1] = (m, e)
+            continue
+        out.append((m, e))
+    return out
+
+
+_LIST_GLUE = ("、", "和", "及", "以及", "与")
+
+
+def _divides(host: Entity, e: Entity, ctx: Context) -> bool:
+    """Whether ``host`` is ``e``'s parent division (or the parent of the place its name opens with), or
+    ``e`` is a park or institute with no place of its own."""
+    if e.label is Label.CITY:
+        return bool(e.parent) and e.parent == host.name
+    place = place_of(ctx, e)
+    if place is None:
+        return e.label in (Label.PARK, Label.INSTITUTE) and not _university(e)
+    return place is host or place.parent == host.name
+
+
+def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
+    """江苏省苏州市、无锡市国家高新区, 浙江嘉兴、杭州, 上海张江, 苏南中心(苏州): a division written right
+    before its part, or a list of parts that follows such a pair, hosts them; so does a seat in brackets."""
+    top = _top_mentions(ctx)
+    k = 0
+    while k < len(top) - 1:
+        chain = [top[k]]
+        while k + 1 < len(top) and top[k + 1][0].start == chain[-1][0].end and chain[-1][1].label is Label.CITY:
+            chain.append(top[k + 1])
+            k += 1
+        k += 1
+        seg = ctx.sentence_of(chain[0][0].start)
+        if len(chain) < 2 or seg is None:
+            yield from _seat_in_brackets(ctx, top, k - 1)
+            continue
+        hosts: list[Entity] = []
+        for (_, a), (_, b) in zip(chain, chain[1:], strict=False):
+            if a.label is Label.CITY and _divides(a, b, ctx):
+                yield Fact(RelType.HOSTS, a, b, seg, "juxtaposed:part", 0.8)
+                hosts.append(a)
+        if b.label is Label.CITY:
+            hosts.append(b)
+        end = chain[-1][0].end
+        while k < len(top) and hosts:  # the list that follows: 浙江嘉兴、杭州; 安徽宣城、芜湖和合肥
+            m, e = top[k]
+            if seg.text[end - seg.start : m.start - seg.start] not in _LIST_GLUE or m.end > seg.end:
+                break
+            host = next((h for h in reversed(hosts) if _divides(h, e, ctx) and e.label is Label.CITY), None)
+            if host is None:
+                place = place_of(ctx, e)
+                host = next((h for h in reversed(hosts) if place is not None and place.parent == h.name), None)
+                if host is not None and place is not None:
+                    e = place
+            if host is None:
+                break
+            yield Fact(RelType.HOSTS, host, e, seg, "juxtaposed:list", 0.7)
+            end = m.end
+            k += 1
+
+
+def _seat_in_brackets(ctx: Context, top: list[tuple[Mention, Entity]], k: int) -> Iterator[Fact]:
+    """国家技术转移苏南中心（苏州）: a city in brackets right after a park or institute is its seat."""
+    if k + 1 >= len(top):
+        return
+    (m, e), (n, c) = top[k], top[k + 1]
+    seg = ctx.sentence_of(m.start)
+    if seg is None or c.label is not Label.CITY or e.label not in (Label.PARK, Label.INSTITUTE):
+        return
+    if seg.text[m.end - seg.start : n.start - seg.start] == "(" and seg.text[n.end - seg.start : n.end - seg.start + 1] == ")":
+        yield Fact(RelType.HOSTS, c, e, seg, "juxtaposed:seat", 0.8)
 
 
 def _listed_host(e: Entity) -> str:
@@ -261,6 +360,14 @@ _PRONOUN = re.compile(r"\s*(?:该|其|此|这|双方|上述)")
 _ORIGIN = ("由", "从", "自")
 
 
+_NOT_COME = frozenset("看以起原本未后近从将年")
+
+
+def _university(e: Entity) -> bool:
+    """A university or college, whatever campus note follows its name (中国地质大学(北京))."""
+    return re.sub(r"\([^()]*\)$", "", e.name).endswith(_UNIVERSITY_HEADS)
+
+
 def hosts_by_trigger(ctx: Context) -> Iterator[Fact]:
     """X…落户/入驻 Y (Y hosts X); Y 集聚了/引进 X…."""
     into = _trigger_re("HOSTS", "in")
@@ -270,6 +377,8 @@ def hosts_by_trigger(ctx: Context) -> Iterator[Fact]:
         if len(inside) < 2:
             continue
         for t in into.finditer(seg.text):
+            if t.group() == "来" and seg.text[t.start() - 1 : t.start()] in _NOT_COME:
+                continue  # 看来, 以来, 未来: 来 is not "came to"
             pos = seg.start + t.start()
             after = [(m, e) for m, e in inside if 0 <= m.start - (seg.start + t.end()) <= 2]
             hosts = [(m, e) for m, e in after if e.label in (Label.CITY, Label.PARK)]
@@ -649,6 +758,6 @@ def _listed_after(seg: Segment, inside: list[tuple[Mention, Entity]], pos: int) 
 def relate(ctx: Context) -> list[Fact]:
     """Every fact the rules find; duplicates are merged by the pipeline."""
     facts: list[Fact] = []
-    for rule in (hosts_by_context, hosts_by_trigger, hosts_by_subject, funds, cooperates):
+    for rule in (hosts_by_context, hosts_by_juxtaposition, hosts_by_trigger, hosts_by_subject, funds, cooperates):
         facts.extend(rule(ctx))
     return [f for f in facts if f.source is not f.target]
