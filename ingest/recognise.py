@@ -532,7 +532,7 @@ def head_candidates(text: str) -> Iterator[Mention]:
         start = name_start(text, note, label, quotes=quotes)
         if start >= note:  # nothing names the firm before its bracketed seat: (江苏)有限公司 is no name
             start = name_start(text, head_start, label, quotes=quotes)
-        if label is Label.POLICY and not quotes:
+        if label is Label.POLICY and not any(q in text[start:head_start] for q in _QUOTES):
             start = _policy_opening(text, start, head_start)
         part = text[start:head_start]
         if "+" in part:
@@ -563,7 +563,7 @@ _GUANYU = re.compile(
 )
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{1,24})[”\"]")
 _TIAO = re.compile(r"[\d一二三四五六七八九十百]+条$")
-_QUOTED_HEADS = ("行动计划", "计划", "建设工程", "工程", "培养项目", "行动")
+_QUOTED_HEADS = ("行动计划", "计划", "建设工程", "工程", "培养项目", "行动", "资助资金", "专项资金", "基金", "专项", "政策")
 _INSTRUMENT_TAILS = ("贷", "卡", "券", "通", "规划")
 _MEDIA_TAILS = ("报", "杂志", "周刊", "月刊", "网", "频道", "新闻")
 

@@ -23,7 +23,7 @@ from ingest.split import Segment
 logger = logging.getLogger(__name__)
 
 _UNIVERSITY_HEADS = ("大学", "学院", "专科学校", "科学院", "职业大学")
-_FUND_HEADS = ("基金", "专项资金", "资金池", "补偿资金", "资金")
+_FUND_HEADS = ("基金", "专项资金", "资金池", "补偿资金", "资金", "专项")
 _ACTORS = (Label.PARK, Label.INSTITUTE, Label.ENTERPRISE)
 # The passage around a position whose city names decide which city it speaks for (characters).
 _WINDOW_BEFORE = 1500
@@ -673,9 +673,20 @@ _MEANS = re.compile(r"依托|依靠|借助|利用")
 _WITH = re.compile(r"与|同(?![日时比样期类等步一行年月])")
 
 
+def _prefixes(ctx: Context, inside: list[tuple[Mention, Entity]]) -> set[int]:
+    """Starts of the divisions written right before a part of theirs (上海|松江, 浙江|嘉兴): the part, not
+    the division, is the actor the clause speaks of."""
+    out: set[int] = set()
+    for (m, e), (n, f) in zip(inside, inside[1:], strict=False):
+        if e.label is Label.CITY and n.start == m.end and _divides(e, f, ctx):
+            out.add(m.start)
+    return out
+
+
 def _coop_objects(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) -> set[int]:
     verb = _trigger_re("COOPERATES", "verb")
     objs: set[int] = set()
+    inside = [(m, e) for m, e in inside if m.start not in _prefixes(ctx, inside)]
     for w in _WITH.finditer(seg.text):
         if _inside_a_name(inside, seg.start + w.start()):
             continue  # 纳米技术与纳米仿生研究所
@@ -705,6 +716,7 @@ def cooperates(ctx: Context) -> Iterator[Fact]:
         if not inside:
             continue
         objs = _coop_objects(ctx, seg, inside)
+        inside = [(m, e) for m, e in inside if m.start not in _prefixes(ctx, inside)]
         if objs:
             first_obj = min(m.start for m, e in inside if id(e) in objs)
             rel = first_obj - seg.start
@@ -726,6 +738,7 @@ def cooperates(ctx: Context) -> Iterator[Fact]:
                 for _, e in inside:
                     if id(e) in objs and e is not subject and e.label is not Label.POLICY:
                         yield Fact(RelType.COOPERATES, subject, e, seg, "coop:with", 0.6)
+            yield from _joint_partners(seg, inside, objs)
         for t in link.finditer(seg.text):
             pos = seg.start + t.start()
             if _inside_a_name(inside, pos):
@@ -735,6 +748,21 @@ def cooperates(ctx: Context) -> Iterator[Fact]:
             for partner in right if left else []:
                 if partner is not left[-1]:
                     yield Fact(RelType.COOPERATES, left[-1], partner, seg, "coop:link", 0.7)
+
+
+# 共同签署, 共同推进, 共建: every party named with 与 acts together, so each pair cooperates.
+_JOINT = re.compile(r"共同(?:签署|签订|推进|建设|打造|发起|出资|设立|组建|申报)")
+
+
+def _joint_partners(seg: Segment, inside: list[tuple[Mention, Entity]], objs: set[int]) -> Iterator[Fact]:
+    """A与B、C共同签署…: B and C cooperate with each other as well as with A."""
+    joint = _JOINT.search(seg.text)
+    if joint is None or not any(id(e) in objs and m.end <= seg.start + joint.start() for m, e in inside):
+        return
+    partners = list({id(e): e for _, e in inside if id(e) in objs and e.label is not Label.POLICY}.values())
+    for i, a in enumerate(partners):
+        for b in partners[i + 1 :]:
+            yield Fact(RelType.COOPERATES, a, b, seg, "coop:joint", 0.6)
 
 
 def _inside_a_name(inside: list[tuple[Mention, Entity]], pos: int) -> bool:
