@@ -35,7 +35,7 @@ from ingest.clean import Cleaned, clean
 from ingest.recognise import recognise
 from ingest.relate import Context, Fact, relate
 from ingest.resolve import Entity as Resolved
-from ingest.resolve import Resolution, resolve
+from ingest.resolve import Resolution, canonical_name, resolve
 from ingest.split import Segment, sentences
 from ingest.targets import Found, Target, find_targets
 
@@ -152,7 +152,7 @@ def _entities(
     out: dict[str, Entity] = {}
     keys: dict[int, str] = {}
     for r in resolved:
-        name = _canonical(r.name)
+        name = canonical_name(r.label, _canonical(r.name))
         if len(name) < 2 or not _VALID_NAME.search(name):
             pruned["name too short or without letters"] += 1
             continue
@@ -172,7 +172,8 @@ def _entities(
         if r.parent:
             props["parent"] = r.parent
         key = entity_key(r.label, name)
-        aliases = tuple(dict.fromkeys(a for a in map(_canonical, r.aliases) if a and a != name))
+        forms = (_canonical(r.name), *map(_canonical, r.aliases))
+        aliases = tuple(dict.fromkeys(a for a in forms if a and a != name))
         if key in out:  # two resolved entities normalise to one name: merge them
             old = out[key]
             evidence = [*old.evidence, *evidence][:MAX_EVIDENCE]

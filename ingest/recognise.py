@@ -653,7 +653,7 @@ _LIST_MODIFIERS = (
 def _list_regex() -> re.Pattern[str]:
     cats = "|".join(sorted(map(re.escape, _categories()), key=len, reverse=True))
     # after the modifiers, a short free description is allowed before 企业 only (等新能源汽车企业)
-    free = r"(?:(?<=[等的])[\u4e00-\u9fff]{0,6}?(?=企业))?"
+    free = r"(?:(?<=[等的])[\u4e00-\u9fff]{0,6}?(?=企业|巨头|公司|厂商|药企))?"
     return re.compile(rf"(?:等|为代表的){_LIST_MODIFIERS}{free}({cats})")
 
 
@@ -724,6 +724,28 @@ def firm_candidates(text: str) -> Iterator[Mention]:
         if b and text[b[0] : b[1]].endswith(tuple(words("firm_suffixes.txt"))):
             s = text[b[0] : b[1]]
             yield Mention(Label.ENTERPRISE, b[0], b[1], s, s, "support", 0.5)
+
+
+# A short name standing where only an organisation can (the subject of 落户/入驻, a party to 与…签署):
+# a firm that no list holds and no head marks (华为落户…, 腾讯与…签署).
+_SETTLES = r"(?:正式|已|将|先后|宣布|成功|率先)?(?:落户|入驻|进驻|签约落户|落地)"
+_PARTY = r"与[^,。;]{2,30}?(?:签署|签订|签约|达成|共建|战略合作)"
+_CONTEXT_FIRM = re.compile(
+    rf"(?:^|(?<=[,。;:、\n\t“]))([\u4e00-\u9fff]{{2,5}}|[A-Za-z][A-Za-z0-9]{{1,15}})(?={_SETTLES}|{_PARTY})"
+)
+
+
+def context_firm_candidates(text: str) -> Iterator[Mention]:
+    """Firms named only by the role a clause gives them: a proper word (a name-tagged dictionary word,
+    or a Latin name) opening a clause whose verb is settling or signing."""
+    for m in _CONTEXT_FIRM.finditer(text):
+        word = m.group(1)
+        if word.endswith(all_heads()) or is_generic(word) or _placeish(word):
+            continue
+        tokens = pos(word)
+        proper = word.isascii() or (len(tokens) == 1 and tokens[0][1].startswith(_PROPER_FLAGS))
+        if proper and word not in words("left_stops.txt"):
+            yield Mention(Label.ENTERPRISE, m.start(1), m.end(1), word, word, "context-firm", 0.5)
 
 
 # ---------------------------------------------------------------- shared endings
@@ -919,6 +941,7 @@ def recognise(text: str) -> Recognised:
     cands += abbreviation_candidates(text)
     cands += list_candidates(text)
     cands += firm_candidates(text)
+    cands += context_firm_candidates(text)
     cands = [c for c in cands if c.end > c.start and c.surface.strip()]
     # a known name ends where a pattern name ends: the gazetteer knows its start (做强|合肥经济技术开发区)
     known_ends = {(g.end, g.label) for g in gaz if g.label is not Label.CITY}

@@ -358,6 +358,33 @@ _LEGAL_FORMS = (
 _SEAT = re.compile(r"[(（][^()（）]{2,8}[)）]$")
 
 
+# The legal form of a registered firm and the trade words right before it (华为|技术|有限公司).
+_REGISTERED_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+_TRADE_WORDS = ("信息技术", "科技", "技术")
+
+
+def canonical_name(label: Label, name: str) -> str:
+    """The name an actor goes by in every document, so that its forms meet in one node across documents:
+    a zone's short official form (徐州高新技术产业开发区, 徐州国家高新区 → 徐州高新区), a registered firm's
+    name without its legal form and trade word (华为技术有限公司 → 华为). Other names are unchanged; the
+    forms a document uses stay its aliases."""
+    if label is Label.PARK:
+        short = _LEVEL_INFIX.sub("", name)
+        for long, abbrev in _ABBREV:
+            short = short.replace(long, abbrev)
+        m = re.match(r"([\u4e00-\u9fff]{2,4}?)市(?=[\u4e00-\u9fff]{0,4}(?:高新区|经开区|开发区))", short)
+        if m and any(c.entry.label is Label.CITY for c in _gaz().lookup(m.group(1))):
+            short = m.group(1) + short[m.end() :]  # 无锡市高新区 = 无锡高新区
+        return short
+    if label is Label.ENTERPRISE and name.endswith(_REGISTERED_FORMS):
+        core = next(name[: -len(f)] for f in _REGISTERED_FORMS if name.endswith(f))
+        core = re.sub(r"[(（][^()（）]{2,8}[)）]$", "", core)  # 蔚来汽车(安徽)有限公司: the seat note goes too
+        trade = next((w for w in _TRADE_WORDS if core.endswith(w) and len(core) - len(w) >= 2), "")
+        core = core[: len(core) - len(trade)] if trade else core
+        return core if len(core) >= 2 else name
+    return name
+
+
 def firm_short_forms(name: str) -> set[str]:
     """The short names a firm goes by: its full name without its legal form, trade words and place
     (厦门海辰储能科技股份有限公司 → 厦门海辰储能科技, 海辰储能…; 中国电信集团有限公司 → 中国电信)."""

@@ -225,3 +225,34 @@ def test_cli_bad_usage_or_no_database_exits_2_with_one_line(
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# One actor under its legal and its short name, one zone under its three forms, in separate documents
+# (issue 10, failure class 7): each document uses one form only.
+ONE_FORM_EACH = {
+    "a.txt": "华为技术有限公司入驻西安高新技术产业开发区。",
+    "b.txt": "华为与西北工业大学签署合作协议,共建联合实验室。西安国家高新区为其提供场地。",
+    "c.txt": "华为落户西安高新区,西安市给予2000万元支持。",
+}
+
+
+def test_legal_and_short_names_meet_in_one_node_across_documents(
+    tmp_path: Path, driver: Driver, db: str
+) -> None:
+    for name, text in ONE_FORM_EACH.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+
+    report = ingest_paths([tmp_path], driver=driver, database=db, workers=1)
+
+    assert all(row.status is Status.OK for row in report.files), report.files
+    firms = driver.execute_query(
+        "MATCH (n:Enterprise) RETURN n.name AS name, n.aliases AS aliases, size(n.doc_ids) AS docs",
+        database_=db,
+    ).records
+    assert [(r["name"], r["docs"]) for r in firms] == [("华为", 3)]
+    assert "华为技术有限公司" in firms[0]["aliases"]
+    zones = driver.execute_query(
+        "MATCH (n:Park) RETURN n.name AS name, n.aliases AS aliases, size(n.doc_ids) AS docs", database_=db
+    ).records
+    assert [(r["name"], r["docs"]) for r in zones] == [("西安高新区", 3)]
+    assert {"西安高新技术产业开发区", "西安国家高新区"} <= set(zones[0]["aliases"])

@@ -94,3 +94,31 @@ def test_same_text_same_graph() -> None:
 def test_empty_text_gives_an_empty_graph() -> None:
     x = extract_text("")
     assert x.graph.entities == () and x.graph.relations == ()
+
+
+CHENGDU = (
+    "成都高新区迎来新一批创新主体\n"
+    "2026年11月20日，成都市科技局发布消息：深圳云帆智能科技有限公司正式入驻成都高新区，将在天府软件园设立"
+    "西南研发中心，计划三年内投入研发资金5000万元。\n"
+    "同日，电子科技大学与成都高新区管委会签署战略合作协议，双方将共建集成电路产教融合创新平台。\n"
+    "成都高新区设立2亿元的科技成果转化引导基金，支持电子科技大学和四川大学的科技成果在园区落地转化。\n"
+)
+
+
+def test_a_news_paragraph_about_chengdu_comes_out_right() -> None:
+    """Issue 10's paragraph: the document's city is 成都 (the zone's name counts, the firm's registered
+    place does not); a firm from 深圳 is hosted where it settles; 同日 is no 同 (with); a regional R&D
+    centre and a platform are categories."""
+    g = extract_text(CHENGDU).graph
+    names = {e.key: e.name for e in g.entities}
+    facts = {(r.type.value, names[r.source], names[r.target]) for r in g.relations}
+    firm = next(e.name for e in g.entities if e.label is Label.ENTERPRISE)
+    assert ("HOSTS", "成都", "成都高新区") in facts
+    assert ("HOSTS", "成都高新区", firm) in facts
+    assert "深圳云帆智能科技有限公司" in next(e.aliases for e in g.entities if e.name == firm) + (firm,)
+    assert {("COOPERATES", "电子科技大学", "成都高新区"), ("COOPERATES", "成都高新区", "电子科技大学")} & facts
+    assert not [f for f in facts if "深圳" in (f[1], f[2])], facts
+    assert not {"西南研发中心", "创新平台", "集成电路产教融合创新平台"} & set(names.values())
+    for r in g.relations:
+        for ev in r.evidence:
+            assert CHENGDU[ev.start : ev.end] == ev.sentence
