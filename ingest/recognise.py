@@ -263,7 +263,7 @@ def _is_stop(w: str, flag: str, label: Label) -> bool:
     if len(w) == 1:
         return w in words("single_stops.txt")
     if w.isascii():
-        return False
+        return w.isdigit() and label is not Label.POLICY and len(w) >= 5  # 5180603|华南师范大学: a postcode
     if w in words("left_stops.txt") or w.endswith(_strong_endings()):
         return True
     if flag.startswith(_STOP_FLAGS):
@@ -332,10 +332,26 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
             start = inner_ends[-1]
     while start < head_start and text[start] in "与和及、的等":
         start += 1
+    if label in (Label.PARK, Label.INSTITUTE):
+        start = _after_person_names(text, start, head_start)
     if label is not Label.POLICY:  # 2中国科学院…研究院: a footnote or affiliation number opens no name
         digits = _LEADING_MARK.match(text, start, head_start)
         if digits and digits.end() < head_start and is_cjk(text[digits.end()]):
             start = digits.end()
+    return start
+
+
+def _after_person_names(text: str, start: int, head_start: int) -> int:
+    """An author line run together (李万周小玲张仁开上海市科学学研究所): person names before a place do not
+    belong to the name of the institute the place opens."""
+    tokens = pos_hmm(text[start:head_start])
+    offset = 0
+    for k, (w, flag) in enumerate(tokens):
+        before = tokens[:k]
+        names = any(f.startswith("nr") for _, f in before) or any(x.isdigit() for x, _ in before)
+        if k and names and (place_prefix(text[start + offset : head_start]) or w == "中国"):
+            return start + offset  # …江小燕1|中国科学院…: a footnote number after the names too
+        offset += len(w)
     return start
 
 
