@@ -489,7 +489,9 @@ def funds(ctx: Context) -> Iterator[Fact]:
                     r"[^,;。]{0,30}?获(?:得)?[^,;。]{0,12}?(\d[\d.]*\s?[万亿]元)[^,;。]{0,4}(?:支持|资助|奖励|补助)",
                     tail,
                 )
-                if got:
+                if listed and _LISTED_RECEIVE.match(tail):
+                    yield Fact(RelType.FUNDS, funder, e, seg, "funds:listed-receive", 0.6)
+                elif got:
                     amounts = parse_amounts(got.group(1))
                     yield Fact(
                         RelType.FUNDS,
@@ -516,6 +518,10 @@ def funds(ctx: Context) -> Iterator[Fact]:
         yield from _subject_funded(seg, inside, funder)
 
 
+# X、Y等1180家企业拟获资助: every firm the list names receives the money (a funding list's news).
+_LISTED_RECEIVE = re.compile(
+    r"(?:、[^,;。]{1,40}?)*等[^,;。]{0,12}?(?:拟|将|已)?(?:获得?|获批|入选)[^,;。]{0,8}?(?:资助|补助|支持|奖励|补贴)"
+)
 # 安排专项资金5000万元，支持X: the clause before a bare 支持 states the money (and its amount).
 _SUPPORT_CLAUSE = re.compile(r"[,;](?:重点|优先|稳定|持续|专项|主要)?(?:支持|资助|扶持|用于)$")
 # …，市政府给予3亿元股权投资支持: money a clause gives without naming whom to goes to the sentence's subject.
