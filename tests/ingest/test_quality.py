@@ -1,5 +1,8 @@
-"""Extraction quality on the annotated sets, as the issue states it: entity macro-F1 >= 0.80, relation
-macro-F1 >= 0.50, every label and type above 0. A floor that catches regressions, not a benchmark."""
+"""Extraction quality on the annotated sets: floors that catch regressions, not benchmarks. The sets the
+rules were developed on (development gold, the texts written for the project) keep entity macro-F1 >= 0.80
+and relation >= 0.50 with every label and type above 0; the real documents from other cities (gold-real,
+and the real probe rounds) have floors a little under what the extractor scores on them today, so that a
+rule that misfires on real text fails here."""
 
 from __future__ import annotations
 
@@ -13,21 +16,37 @@ from ingest.evaluate import gold_document, load_gold, parse_annotated, score_all
 from ingest.pipeline import extract_document, to_gold_format
 from ingest.read import read_document
 
+# name: (gold folder, documents folder, entity floor, relation floor, every label and type above 0)
 SETS = {
-    "development gold": (ROOT / "data" / "gold", ROOT / "data" / "corpus"),
-    "probe set": (ROOT / "data" / "probe" / "gold", ROOT / "data" / "probe" / "docs"),
+    "development gold": (ROOT / "data" / "gold", ROOT / "data" / "corpus", 0.80, 0.50, True),
+    "probe set (written)": (
+        ROOT / "data" / "probe" / "gold",
+        ROOT / "data" / "probe" / "docs",
+        0.80,
+        0.50,
+        True,
+    ),
+    "gold-real": (ROOT / "data" / "gold-real", ROOT / "data" / "gold-real", 0.62, 0.40, True),
+    "probe set (real)": (
+        ROOT / "data" / "probe" / "real" / "gold",
+        ROOT / "data" / "probe" / "real" / "docs",
+        0.60,
+        0.40,
+        False,
+    ),
 }
 
 
 @pytest.mark.parametrize("name", list(SETS))
 def test_macro_f1_floors(name: str) -> None:
-    gold_dir, docs = SETS[name]
+    gold_dir, docs, entity_floor, relation_floor, every_kind = SETS[name]
     pairs = []
     for gold in load_gold(gold_dir):
         graph = extract_document(read_document(gold_document(Path(docs), gold.doc))).graph
         pairs.append((gold, parse_annotated(to_gold_format(graph, doc=gold.doc))))
     score = score_all(pairs)
-    assert score.entity_macro_f1 >= 0.80, name
-    assert score.relation_macro_f1 >= 0.50, name
-    for kind in [label.value for label in CORE_LABELS] + [t.value for t in CORE_TYPES]:
+    assert score.entity_macro_f1 >= entity_floor, name
+    assert score.relation_macro_f1 >= relation_floor, name
+    kinds = [label.value for label in CORE_LABELS] + [t.value for t in CORE_TYPES]
+    for kind in kinds if every_kind else []:
         assert {**score.labels, **score.types}[kind].f1 > 0, (name, kind)
