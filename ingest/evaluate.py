@@ -5,6 +5,12 @@ without a trailing 市/省); relations on type + endpoints resolved through the 
 undirected. Counts are pooled over documents; macro averages run over the five labels and three types of
 the scored ontology (graph.model.CORE_LABELS, CORE_TYPES): extensions such as Indicator and SETS_TARGET
 are never scored, whatever a prediction or gold file holds.
+
+Rules are measured too: every scored prediction is kept as an Outcome (TP or FP) with the extractor tags of
+its evidence and its confidence (the highest of its evidence). A prediction counts once for each distinct
+extractor in its evidence (`by_rule`), so a fact two rules found is credited to, or blamed on, both; the
+per-rule counts therefore add up to more than the totals. Predicted relations that resolve to one triple
+are one prediction, with the union of their extractors.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import BadInput
-from graph.model import CORE_LABELS, CORE_TYPES, SYMMETRIC, Label
+from graph.model import CORE_LABELS, CORE_TYPES, SYMMETRIC, Evidence, Graph, Label
 
 _DROP = re.compile(r"[\s\"'“”‘’「」『』《》]")
 
@@ -36,6 +42,9 @@ class GoldEntity:
     label: str
     name: str
     aliases: tuple[str, ...] = ()
+    # Predictions only: the extractor tags of the evidence and the highest evidence confidence.
+    rules: tuple[str, ...] = ()
+    confidence: float | None = None
 
     def forms(self) -> set[str]:
         return {norm(n, self.label) for n in (self.name, *self.aliases)}
@@ -48,6 +57,8 @@ class GoldRelation:
     target: str
     amount_cny: float | None = None
     evidence: str = ""
+    rules: tuple[str, ...] = ()  # predictions only, as for GoldEntity
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,17 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One scored prediction: entity or relation, its label or type, whether it matched gold, its rules."""
+
+    kind: str  # "entity" | "relation"
+    what: str  # label or relation type
+    tp: bool
+    rules: tuple[str, ...]
+    confidence: float | None
+
+
 @dataclass
 class Score:
     """Counts per label and per relation type, with the misses kept for error analysis."""
@@ -89,6 +111,7 @@ class Score:
     types: dict[str, Counts] = field(default_factory=lambda: {t.value: Counts() for t in CORE_TYPES})
     false_positives: list[tuple[str, str, str]] = field(default_factory=list)  # (doc, kind, item)
     false_negatives: list[tuple[str, str, str]] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
 
     @property
     def entity_macro_f1(self) -> float:
@@ -175,6 +198,10 @@ def _match_entities(doc: str, gold: Sequence[GoldEntity], pred: Sequence[GoldEnt
             (doc, label.value, p.name) for i, p in enumerate(preds) if i not in matched_pred
         ]
         score.false_negatives += [(doc, label.value, g.name) for j, g in enumerate(golds) if j not in used]
+        score.outcomes += [
+            Outcome("entity", label.value, i in matched_pred, p.rules, p.confidence)
+            for i, p in enumerate(preds)
+        ]
 
 
 def _resolver(gold: Iterable[GoldEntity], pred: Iterable[GoldEntity]) -> dict[str, str]:
@@ -203,12 +230,30 @@ def _triples(relations: Iterable[GoldRelation], resolve: Mapping[str, str]) -> s
     return out
 
 
+def _relation_outcomes(
+    relations: Iterable[GoldRelation], resolve: Mapping[str, str], gold_t: set[tuple[str, str, str]]
+) -> list[Outcome]:
+    """One Outcome per distinct predicted core triple: its extractors pooled, its highest confidence."""
+    rules: dict[tuple[str, str, str], dict[str, None]] = {}
+    best: dict[tuple[str, str, str], float | None] = {}
+    core = {t.value for t in CORE_TYPES}
+    for r in relations:
+        if r.type not in core:
+            continue
+        (triple,) = _triples((r,), resolve)
+        rules.setdefault(triple, {}).update(dict.fromkeys(r.rules))
+        old = best.get(triple)
+        best[triple] = r.confidence if old is None else max(old, r.confidence or 0.0)
+    return [Outcome("relation", t[0], t in gold_t, tuple(rules[t]), best[t]) for t in rules]
+
+
 def score_document(gold: Annotated, pred: Annotated, score: Score) -> None:
     """Add one document's matches to ``score``."""
     _match_entities(gold.doc, gold.entities, pred.entities, score)
     resolve = _resolver(gold.entities, pred.entities)
     gold_t = _triples(gold.relations, resolve)
     pred_t = _triples(pred.relations, resolve)
+    score.outcomes += _relation_outcomes(pred.relations, resolve, gold_t)
     for t in CORE_TYPES:
         g = {x for x in gold_t if x[0] == t.value}
         p = {x for x in pred_t if x[0] == t.value}
@@ -238,3 +283,83 @@ def format_table(score: Score) -> list[tuple[str, str, str, str, str, str, str]]
     rows.append(("entity macro", "", "", f"{score.entity_macro_f1:.3f}", "", "", ""))
     rows.append(("relation macro", "", "", f"{score.relation_macro_f1:.3f}", "", "", ""))
     return rows
+
+
+# --- predictions from graphs, and the measures of rules -----------------------------------------------
+
+NO_EVIDENCE = "(no evidence)"
+# Confidence bands of `innograph eval`: (label, lowest, highest excluded); a band holds lo <= c < hi.
+BANDS: tuple[tuple[str, float, float], ...] = (
+    ("<0.5", 0.0, 0.5),
+    ("0.5-0.7", 0.5, 0.7),
+    ("0.7-0.85", 0.7, 0.85),
+    (">=0.85", 0.85, float("inf")),
+)
+
+
+def annotate_graph(graph: Graph, *, doc: str) -> Annotated:
+    """A graph as a prediction (core labels and types, ends by name, as ``pipeline.to_gold_format``),
+    each item with the extractors of its evidence and their highest confidence."""
+    names = {e.key: e.name for e in graph.entities}
+    entities = tuple(
+        GoldEntity(e.label.value, e.name, e.aliases, *_rules_of(e.evidence))
+        for e in graph.entities
+        if e.label in CORE_LABELS
+    )
+    relations = tuple(
+        GoldRelation(
+            r.type.value,
+            names[r.source],
+            names[r.target],
+            r.amount_cny,
+            r.evidence[0].sentence if r.evidence else "",
+            *_rules_of(r.evidence),
+        )
+        for r in graph.relations
+        if r.type in CORE_TYPES
+    )
+    return Annotated(doc=doc, entities=entities, relations=relations)
+
+
+def _rules_of(evidence: Sequence[Evidence]) -> tuple[tuple[str, ...], float | None]:
+    rules = tuple(dict.fromkeys(ev.extractor for ev in evidence))
+    return rules, max((ev.confidence for ev in evidence), default=None)
+
+
+def predict_folder(gold: Path, docs: Path) -> list[tuple[Annotated, Annotated]]:
+    """Extract the document of every gold file in ``gold`` from ``docs``: (gold, prediction) pairs."""
+    from ingest.pipeline import extract_document
+    from ingest.read import read_document
+
+    pairs = []
+    for g in load_gold(gold):
+        graph = extract_document(read_document(gold_document(docs, g.doc))).graph
+        pairs.append((g, annotate_graph(graph, doc=g.doc)))
+    return pairs
+
+
+def by_rule(outcomes: Iterable[Outcome]) -> dict[str, Counts]:
+    """TP and FP per extractor tag, each distinct tag of a prediction counted once; sorted by tag."""
+    out: dict[str, Counts] = {}
+    for o in outcomes:
+        for rule in o.rules or (NO_EVIDENCE,):
+            counts = out.setdefault(rule, Counts())
+            counts.tp += o.tp
+            counts.fp += not o.tp
+    return dict(sorted(out.items()))
+
+
+def band_of(confidence: float) -> str:
+    return next(name for name, lo, hi in BANDS if lo <= confidence < hi)
+
+
+def by_band(outcomes: Iterable[Outcome]) -> dict[tuple[str, str], Counts]:
+    """TP and FP per (kind, confidence band), every band of both kinds present; predictions without
+    evidence (no confidence) are left out."""
+    out = {(kind, name): Counts() for kind in ("entity", "relation") for name, _, _ in BANDS}
+    for o in outcomes:
+        if o.confidence is not None:
+            counts = out[(o.kind, band_of(o.confidence))]
+            counts.tp += o.tp
+            counts.fp += not o.tp
+    return out

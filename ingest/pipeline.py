@@ -32,6 +32,7 @@ from graph.model import (
     entity_key,
 )
 from ingest.clean import Cleaned, clean
+from ingest.confidence import rule_confidence
 from ingest.recognise import recognise
 from ingest.relate import Context, Fact, relate
 from ingest.resolve import Entity as Resolved
@@ -163,7 +164,8 @@ def _entities(
             if seg is None or (seg.ostart, seg.oend) in seen:
                 continue
             seen.add((seg.ostart, seg.oend))
-            evidence.append(_evidence(document, cleaned, seg, f"recognise:{m.extractor}", m.confidence))
+            tag = f"recognise:{m.extractor}"
+            evidence.append(_evidence(document, cleaned, seg, tag, rule_confidence(tag, m.confidence)))
             if len(evidence) >= MAX_EVIDENCE:
                 break
         props: dict[str, Any] = {}
@@ -214,7 +216,8 @@ def _relations(
         )
         if f.amount_cny is not None and entry["amount"] is None:
             entry["amount"] = f.amount_cny
-        ev = _evidence(document, cleaned, f.segment, f"relate:{f.extractor}", f.confidence)
+        tag = f"relate:{f.extractor}"
+        ev = _evidence(document, cleaned, f.segment, tag, rule_confidence(tag, f.confidence))
         if len(entry["ev"]) < MAX_EVIDENCE:
             entry["ev"].setdefault(ev.key, ev)
     return [

@@ -206,7 +206,9 @@ def _abbreviations() -> tuple[re.Pattern[str], dict[str, tuple[Label, str]]]:
 
 # An academy's institute named by its short form: 中国科学院工程热物理所, 中科院泉州装备所
 # (the part between holds no particle or preposition: 以中国科学院为代表的科研院所 names no institute)
-_ACADEMY_INSTITUTE = re.compile(r"(?:中国科学院|中科院)(?:(?![的为等和与及])[\u4e00-\u9fff]){2,8}?所(?![\u4e00-\u9fff])")
+_ACADEMY_INSTITUTE = re.compile(
+    r"(?:中国科学院|中科院)(?:(?![的为等和与及])[\u4e00-\u9fff]){2,8}?所(?![\u4e00-\u9fff])"
+)
 
 
 def abbreviation_candidates(text: str) -> Iterator[Mention]:
@@ -346,7 +348,7 @@ def _after_person_names(text: str, start: int, head_start: int) -> int:
     belong to the name of the institute the place opens."""
     tokens = pos_hmm(text[start:head_start])
     offset = 0
-    for k, (w, flag) in enumerate(tokens):
+    for k, (w, _) in enumerate(tokens):
         before = tokens[:k]
         names = any(f.startswith("nr") for _, f in before) or any(x.isdigit() for x, _ in before)
         if k and names and (place_prefix(text[start + offset : head_start]) or w == "中国"):
@@ -579,7 +581,10 @@ _GUANYU = re.compile(
 )
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{1,24})[”\"]")
 _TIAO = re.compile(r"[\d一二三四五六七八九十百]+条$")
-_QUOTED_HEADS = ("行动计划", "计划", "建设工程", "工程", "培养项目", "行动", "资助资金", "专项资金", "基金", "专项", "政策")
+_QUOTED_HEADS = (
+    *("行动计划", "计划", "建设工程", "工程", "培养项目", "行动"),
+    *("资助资金", "专项资金", "基金", "专项", "政策"),
+)
 _INSTRUMENT_TAILS = ("贷", "卡", "券", "通", "规划")
 _MEDIA_TAILS = ("报", "杂志", "周刊", "月刊", "网", "频道", "新闻")
 

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from graph.model import Label, RelType
 from ingest.amounts import parse_amounts
@@ -247,7 +248,7 @@ def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
     k = 0
     while k < len(top) - 1:
         chain = [top[k]]
-        while k + 1 < len(top) and top[k + 1][0].start == chain[-1][0].end and chain[-1][1].label is Label.CITY:
+        while k + 1 < len(top) and _adjacent_part(chain[-1], top[k + 1]):
             chain.append(top[k + 1])
             k += 1
         k += 1
@@ -256,7 +257,7 @@ def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
             yield from _seat_in_brackets(ctx, top, k - 1)
             continue
         hosts: list[Entity] = []
-        for (_, a), (_, b) in zip(chain, chain[1:], strict=False):
+        for (_, a), (_, b) in pairwise(chain):
             if a.label is Label.CITY and _divides(a, b, ctx):
                 yield Fact(RelType.HOSTS, a, b, seg, "juxtaposed:part", 0.8)
                 hosts.append(a)
@@ -270,7 +271,9 @@ def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
             host = next((h for h in reversed(hosts) if _divides(h, e, ctx) and e.label is Label.CITY), None)
             if host is None:
                 place = place_of(ctx, e)
-                host = next((h for h in reversed(hosts) if place is not None and place.parent == h.name), None)
+                host = next(
+                    (h for h in reversed(hosts) if place is not None and place.parent == h.name), None
+                )
                 if host is not None and place is not None:
                     e = place
             if host is None:
@@ -278,6 +281,11 @@ def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
             yield Fact(RelType.HOSTS, host, e, seg, "juxtaposed:list", 0.7)
             end = m.end
             k += 1
+
+
+def _adjacent_part(a: tuple[Mention, Entity], b: tuple[Mention, Entity]) -> bool:
+    """Whether ``b`` is written right after the division ``a`` (浙江|嘉兴)."""
+    return b[0].start == a[0].end and a[1].label is Label.CITY
 
 
 def _seat_in_brackets(ctx: Context, top: list[tuple[Mention, Entity]], k: int) -> Iterator[Fact]:
@@ -288,7 +296,10 @@ def _seat_in_brackets(ctx: Context, top: list[tuple[Mention, Entity]], k: int) -
     seg = ctx.sentence_of(m.start)
     if seg is None or c.label is not Label.CITY or e.label not in (Label.PARK, Label.INSTITUTE):
         return
-    if seg.text[m.end - seg.start : n.start - seg.start] == "(" and seg.text[n.end - seg.start : n.end - seg.start + 1] == ")":
+    if (
+        seg.text[m.end - seg.start : n.start - seg.start] == "("
+        and seg.text[n.end - seg.start : n.end - seg.start + 1] == ")"
+    ):
         yield Fact(RelType.HOSTS, c, e, seg, "juxtaposed:seat", 0.8)
 
 
@@ -683,7 +694,7 @@ def _prefixes(ctx: Context, inside: list[tuple[Mention, Entity]]) -> set[int]:
     """Starts of the divisions written right before a part of theirs (上海|松江, 浙江|嘉兴): the part, not
     the division, is the actor the clause speaks of."""
     out: set[int] = set()
-    for (m, e), (n, f) in zip(inside, inside[1:], strict=False):
+    for (m, e), (n, f) in pairwise(inside):
         if e.label is Label.CITY and n.start == m.end and _divides(e, f, ctx):
             out.add(m.start)
     return out
@@ -792,6 +803,13 @@ def _listed_after(seg: Segment, inside: list[tuple[Mention, Entity]], pos: int) 
 def relate(ctx: Context) -> list[Fact]:
     """Every fact the rules find; duplicates are merged by the pipeline."""
     facts: list[Fact] = []
-    for rule in (hosts_by_context, hosts_by_juxtaposition, hosts_by_trigger, hosts_by_subject, funds, cooperates):
+    for rule in (
+        hosts_by_context,
+        hosts_by_juxtaposition,
+        hosts_by_trigger,
+        hosts_by_subject,
+        funds,
+        cooperates,
+    ):
         facts.extend(rule(ctx))
     return [f for f in facts if f.source is not f.target]

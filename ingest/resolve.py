@@ -378,7 +378,9 @@ def canonical_name(label: Label, name: str) -> str:
         return short
     if label is Label.ENTERPRISE and name.endswith(_REGISTERED_FORMS):
         core = next(name[: -len(f)] for f in _REGISTERED_FORMS if name.endswith(f))
-        core = re.sub(r"[(（][^()（）]{2,8}[)）]$", "", core)  # 蔚来汽车(安徽)有限公司: the seat note goes too
+        core = re.sub(
+            r"[(（][^()（）]{2,8}[)）]$", "", core
+        )  # 蔚来汽车(安徽)有限公司: the seat note goes too
         trade = next((w for w in _TRADE_WORDS if core.endswith(w) and len(core) - len(w) >= 2), "")
         core = core[: len(core) - len(trade)] if trade else core
         return core if len(core) >= 2 else name

@@ -115,8 +115,11 @@ def test_a_news_paragraph_about_chengdu_comes_out_right() -> None:
     firm = next(e.name for e in g.entities if e.label is Label.ENTERPRISE)
     assert ("HOSTS", "成都", "成都高新区") in facts
     assert ("HOSTS", "成都高新区", firm) in facts
-    assert "深圳云帆智能科技有限公司" in next(e.aliases for e in g.entities if e.name == firm) + (firm,)
-    assert {("COOPERATES", "电子科技大学", "成都高新区"), ("COOPERATES", "成都高新区", "电子科技大学")} & facts
+    assert "深圳云帆智能科技有限公司" in (*next(e.aliases for e in g.entities if e.name == firm), firm)
+    assert {
+        ("COOPERATES", "电子科技大学", "成都高新区"),
+        ("COOPERATES", "成都高新区", "电子科技大学"),
+    } & facts
     assert not [f for f in facts if "深圳" in (f[1], f[2])], facts
     assert not {"西南研发中心", "创新平台", "集成电路产教融合创新平台"} & set(names.values())
     for r in g.relations:
