@@ -64,6 +64,15 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 Limit = Annotated[int, Query(ge=1, le=200, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")]
 EvidenceLimit = Annotated[int, Query(ge=0, le=50, description="evidence samples per fact")]
+MinConfidence = Annotated[
+    float | None,
+    Query(
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="only facts with a piece of evidence at least this confident (0–1)",
+    ),
+]
 
 
 class CypherRequest(BaseModel):
@@ -113,12 +122,15 @@ async def entity_relationships(
     limit: Limit = 50,
     offset: Offset = 0,
     evidence_limit: EvidenceLimit = 5,
+    min_confidence: MinConfidence = None,
 ) -> Page[RelationshipView]:
     """The relationships of one entity with the other end, amount and evidence (sentence, document, offsets).
 
     ``direction`` is seen from the entity; COOPERATES is undirected and matches every direction.
-    ``label`` filters the other end. The extension SETS_TARGET (a policy's targets) is listed too, its year,
-    value, unit and comparator in ``properties``.
+    ``label`` filters the other end; ``min_confidence`` (0–1) keeps the facts with at least one piece of
+    evidence that confident (an evidence's confidence is the measured precision of the rule that read it).
+    The extension SETS_TARGET (a policy's targets) is listed too, its year, value, unit and comparator in
+    ``properties``.
     """
     return await run_in_threadpool(
         read.list_relationships,
@@ -131,6 +143,7 @@ async def entity_relationships(
         limit=limit,
         offset=offset,
         evidence_limit=evidence_limit,
+        min_confidence=min_confidence,
     )
 
 

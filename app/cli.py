@@ -398,24 +398,24 @@ def eval_(
     errors: Annotated[
         bool, typer.Option("--errors", help="Also list false positives and negatives.")
     ] = False,
+    by_rule: Annotated[
+        bool,
+        typer.Option(
+            "--by-rule", help="Also print TP/FP per extractor tag (each distinct tag of a prediction once)."
+        ),
+    ] = False,
 ) -> None:
-    """Extract the gold documents; print precision, recall and F1 per label and type, and macro averages."""
+    """Extract the gold documents; print precision, recall and F1 per label and type, macro averages, and
+    precision per confidence band (a prediction's confidence: the highest of its evidence)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from graph.errors import InnographError
-    from ingest.evaluate import format_table, gold_document, load_gold, parse_annotated, score_all
-    from ingest.pipeline import extract_document, to_gold_format
-    from ingest.read import read_document
+    from ingest.evaluate import by_band, format_table, predict_folder, score_all
 
-    folder = docs or gold.parent / "corpus"
-    pairs = []
     try:
-        for g in load_gold(gold):
-            path = gold_document(folder, g.doc)
-            graph = extract_document(read_document(path)).graph
-            pairs.append((g, parse_annotated(to_gold_format(graph, doc=g.doc))))
+        pairs = predict_folder(gold, docs or gold.parent / "corpus")
     except InnographError as e:
         raise _fail(str(e)) from None
     score = score_all(pairs)
@@ -426,10 +426,77 @@ def eval_(
         table.add_row(*row)
     console = Console()
     console.print(table)
+    bands = Table(title="precision per confidence band", title_justify="left")
+    for column in ("kind", "confidence", "predictions", "TP", "precision"):
+        bands.add_column(column, justify="left" if column in ("kind", "confidence") else "right")
+    for (kind, band), c in by_band(score.outcomes).items():
+        n, _, tp, precision = _tp_fp_cells(c.tp, c.fp)
+        bands.add_row(kind, band, n, tp, precision)
+    console.print(bands)
+    if by_rule:
+        _print_by_rule(console, score.outcomes)
     if errors:
         for kind, items in (("FP", score.false_positives), ("FN", score.false_negatives)):
             for doc, what, item in items:
                 console.print(f"{kind} {doc[:3]} {what}: {escape(item)}", highlight=False)
+
+
+def _tp_fp_cells(tp: int, fp: int) -> tuple[str, str, str, str]:
+    """Cells predictions, FP, TP, precision ('-' when nothing was predicted)."""
+    n = tp + fp
+    return str(n), str(fp), str(tp), f"{tp / n:.3f}" if n else "-"
+
+
+def _print_by_rule(console: Any, outcomes: Any) -> None:
+    """TP, FP and precision per extractor tag; the per-tag counts add up to more than the totals."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ingest.evaluate import by_rule
+
+    table = Table(
+        title="per extractor tag",
+        title_justify="left",
+        caption="a prediction counts once for each distinct tag of its evidence",
+        caption_justify="left",
+    )
+    for column in ("extractor", "predictions", "TP", "FP", "precision"):
+        table.add_column(column, justify="left" if column == "extractor" else "right")
+    for rule, c in by_rule(outcomes).items():
+        n, fp, tp, precision = _tp_fp_cells(c.tp, c.fp)
+        table.add_row(escape(rule), n, tp, fp, precision)
+    console.print(table)
+
+
+@app.command()
+def calibrate(
+    gold: Annotated[
+        list[Path], typer.Option("--gold", help="Folder of gold *.json files (repeatable, one per --docs).")
+    ],
+    docs: Annotated[
+        list[Path], typer.Option("--docs", help="Folder of that gold set's documents (repeatable).")
+    ],
+) -> None:
+    """Measure each extraction rule's precision pooled over gold sets and write data/rules/confidence.tsv,
+    the confidences the pipeline gives evidence (rules with fewer than 5 predictions keep their default)."""
+    from rich.console import Console
+
+    from graph.errors import InnographError
+    from ingest.confidence import MIN_PREDICTIONS, measure, write_table
+
+    if len(gold) != len(docs):
+        raise _fail(f"{len(gold)} --gold but {len(docs)} --docs: pass one --docs after each --gold")
+    try:
+        stats = measure(list(zip(gold, docs, strict=True)))
+        path = write_table(stats)
+    except (InnographError, OSError) as e:
+        raise _fail(str(e)) from None
+    used = sum(s.predictions >= MIN_PREDICTIONS for s in stats)
+    Console().print(
+        f"{len(stats)} rules measured on {len(gold)} gold sets, {used} with at least {MIN_PREDICTIONS} "
+        f"predictions (their precision is now their confidence); written to {path}",
+        highlight=False,
+    )
 
 
 @app.command()

@@ -1,7 +1,9 @@
 // The neighbourhood of one entity up to $depth (1 or 2) hops over HOSTS/FUNDS/COOPERATES (and the extension
 // SETS_TARGET, drawn on an Indicator's page), any direction.
 // Only relationships of $types whose ends (other than the centre) have a label in $labels; a 2-hop
-// relationship counts only when its bridge is drawn too. Nearest, then best-evidenced first: $limit of total.
+// relationship counts only when its bridge is drawn too. With $min_confidence, only facts (bridges too) whose
+// most confident evidence (r.confidence, kept by the store) reaches it. Nearest, then best-evidenced first:
+// $limit of total.
 // No row when the entity does not exist.
 MATCH (c:Entity {key: $key})
 OPTIONAL CALL (c) {
@@ -10,6 +12,7 @@ OPTIONAL CALL (c) {
   UNION
   MATCH (c)-[r1:HOSTS|FUNDS|COOPERATES|SETS_TARGET]-(m:Entity)-[r:HOSTS|FUNDS|COOPERATES|SETS_TARGET]-(:Entity)
   WHERE $depth >= 2 AND type(r1) IN $types AND m.label IN $labels
+    AND ($min_confidence IS NULL OR r1.confidence >= $min_confidence)
   RETURN r, 2 AS hop
 }
 WITH c, r, min(hop) AS hop
@@ -17,6 +20,7 @@ WITH c, r, hop, startNode(r) AS s, endNode(r) AS t
 ORDER BY hop, r.evidence_count DESC, r.key
 WITH c, collect(CASE WHEN r IS NOT NULL AND type(r) IN $types
                        AND (s = c OR s.label IN $labels) AND (t = c OR t.label IN $labels)
+                       AND ($min_confidence IS NULL OR r.confidence >= $min_confidence)
                   THEN {r: r, hop: hop} END) AS rows
 WITH c, size(rows) AS total, rows[..$limit] AS page
 CALL (page) {

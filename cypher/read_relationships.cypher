@@ -1,6 +1,8 @@
 // The relationships of one entity, each with its other end and evidence; COOPERATES matches any direction.
 // The extension SETS_TARGET is listed too (a policy's targets, an indicator's policies) with its
-// properties (year, value, unit, …). No row when the entity does not exist.
+// properties (year, value, unit, …). With $min_confidence, only facts with evidence at least that confident
+// (r.confidence is the highest confidence of the fact's evidence, kept by the store). No row when the
+// entity does not exist.
 MATCH (e:Entity {key: $key})
 OPTIONAL CALL (e) {
   MATCH (e)-[r:HOSTS|FUNDS|COOPERATES|SETS_TARGET]->(o:Entity)
@@ -15,6 +17,7 @@ WITH e, r, o, direction
 ORDER BY r.evidence_count DESC, r.key
 WITH e, collect(CASE WHEN r IS NOT NULL AND ($type IS NULL OR type(r) = $type)
                        AND ($label IS NULL OR o.label = $label)
+                       AND ($min_confidence IS NULL OR r.confidence >= $min_confidence)
                   THEN {r: r, o: o, direction: direction} END) AS rows
 WITH size(rows) AS total, rows[$offset..($offset + $limit)] AS page
 CALL (page) {

@@ -183,8 +183,10 @@ def list_relationships(
     limit: int,
     offset: int,
     evidence_limit: int = 5,
+    min_confidence: float | None = None,
 ) -> Page[RelationshipView]:
-    """The relationships of entity ``key`` with their other ends and evidence; NotFound if it is absent."""
+    """The relationships of entity ``key`` with their other ends and evidence; NotFound if it is absent.
+    With ``min_confidence``, only those with a piece of evidence at least that confident."""
     records = run_read(
         driver,
         query("read_relationships"),
@@ -196,6 +198,7 @@ def list_relationships(
         limit=limit,
         offset=offset,
         evidence_limit=evidence_limit,
+        min_confidence=min_confidence,
     )
     if not records:
         raise NotFound(f"no entity with key {key!r}: search with GET /entities?q=<name>")

@@ -28,8 +28,8 @@ HEADER = f"""\
 # Measured precision of each extraction rule, pooled over gold sets; written by `innograph calibrate`
 # (do not edit by hand: run it again after changing rules or gold).
 # A prediction counts once for each distinct extractor tag in its evidence. The pipeline uses `precision`
-# as the confidence of a rule's evidence only when tp + fp >= {MIN_PREDICTIONS}; a rule with fewer
-# predictions, or not listed, keeps the hand-set confidence of ingest/recognise.py / ingest/relate.py.
+# as the confidence of a rule's evidence only when tp + fp >= {MIN_PREDICTIONS} (minimum sample); a rule with
+# fewer predictions, or not listed, keeps the hand-set confidence the extraction code gives it.
 """
 
 
@@ -62,7 +62,8 @@ def load_table() -> dict[str, RuleStat]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        logger.warning("%s is missing: every rule keeps its hand-set confidence (innograph calibrate)", path)
+        # Not calibrated (yet): a fresh checkout without the file, or calibrate's own first run.
+        logger.info("%s is missing: every rule keeps its hand-set confidence (innograph calibrate)", path)
         return {}
     except OSError as e:
         raise ConfigError(f"cannot read {path}: {e}") from e

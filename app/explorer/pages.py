@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -191,13 +192,17 @@ def entity_page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     labels: Annotated[list[Label] | None, Query()] = None,
     types: Annotated[list[RelType] | None, Query()] = None,
+    min_confidence: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
-    """An entity and its neighbourhood (depth 1–2) drawn, with filters and the evidence of every edge;
+    """An entity and its neighbourhood (depth 1–2) drawn, with filters (labels, types, the least confidence
+    of an edge's best evidence) and the evidence of every edge;
     a City's page also charts the targets its policies set, one SVG chart per indicator, and an Indicator's
     page the targets set for it, one chart per city."""
     db = settings.neo4j_database
     targets: CityTargets | IndicatorTargets | None = None
+    least: float | None = None
     try:
+        least = _confidence_or_none(min_confidence)
         entity = read.get_entity(driver, database=db, key=key)
         # An actor's page draws the actor network; an Indicator's, the policies that set targets for it.
         indicator = entity.label == Label.INDICATOR.value
@@ -206,7 +211,14 @@ def entity_page(
         chosen_labels = [lab.value for lab in labels] if labels else shown_labels
         chosen_types = [t.value for t in types] if types else shown_types
         hood = queries.neighbourhood(
-            driver, database=db, key=key, depth=depth, labels=chosen_labels, types=chosen_types, limit=limit
+            driver,
+            database=db,
+            key=key,
+            depth=depth,
+            labels=chosen_labels,
+            types=chosen_types,
+            limit=limit,
+            min_confidence=least,
         )
         if entity.label == Label.CITY.value:
             targets = read.city_targets(driver, database=db, ref=key)
@@ -218,7 +230,7 @@ def entity_page(
     names = {n.key: n.name for n in hood.nodes}
     other_labels = Counter(n.label for n in hood.nodes if n.key != key)
     edge_types = Counter(e.type for e in hood.edges)
-    server_filtered = bool(labels or types)
+    server_filtered = bool(labels or types) or least is not None
     return _page(
         request,
         "entity.html",
@@ -238,8 +250,9 @@ def entity_page(
         selected_types=chosen_types if types else None,
         server_filtered=server_filtered,
         counts={"labels": other_labels, "types": edge_types},
+        min_confidence=least,
         api_links=_entity_api_links(
-            key, chosen_labels if labels else None, chosen_types if types else None, limit
+            key, chosen_labels if labels else None, chosen_types if types else None, limit, least
         ),
         degree_total=sum(entity.degree.values()),
         targets=targets,
@@ -249,10 +262,26 @@ def entity_page(
     )
 
 
+def _confidence_or_none(value: str | None) -> float | None:
+    """The entity form's minimum confidence: empty means none; anything else a number from 0 to 1."""
+    if value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not 0.0 <= number <= 1.0:  # NaN fails too
+        raise BadInput(
+            f"min_confidence {value!r} is not a number from 0 to 1 (e.g. 0.7); leave it empty for all"
+        )
+    return number
+
+
 def _entity_api_links(
-    key: str, labels: list[str] | None, types: list[str] | None, limit: int
+    key: str, labels: list[str] | None, types: list[str] | None, limit: int, min_confidence: float | None
 ) -> list[tuple[str, str]]:
-    """JSON API URLs for the same view: the entity, and its relationships (one type / label when so filtered).
+    """JSON API URLs for the same view: the entity, and its relationships (one type / label when so filtered,
+    the minimum confidence when set).
 
     The API pages relationships by at most API_PAGE_CAP and filters one type and one label at a time.
     """
@@ -262,6 +291,8 @@ def _entity_api_links(
         params["type"] = types[0]
     if labels and len(labels) == 1:
         params["label"] = labels[0]
+    if min_confidence is not None:
+        params["min_confidence"] = f"{min_confidence:g}"
     return [("entity JSON", base), ("relationships JSON", f"{base}/relationships?{urlencode(params)}")]
 
 

@@ -20,8 +20,11 @@ from pydantic import SecretStr
 from app.main import create_app
 from graph.analytics import run_analytics
 from graph.config import Settings
+from graph.model import Entity, Graph, Label, Relation, RelType
+from graph.store import write_graph
 from tests.app.conftest import API_KEY, Seeded, api_settings, load_corpus, load_seed
 from tests.conftest import Neo4jEndpoint
+from tests.helpers import evidence, make_document
 
 # --- helpers ----------------------------------------------------------------------------------------
 
@@ -165,6 +168,47 @@ def test_relationships_filter_by_type_and_label_and_page(client: TestClient) -> 
     page = client.get("/entities/City:徐州/relationships", params={"limit": 2, "offset": 4}).json()
     assert page["total"] == 5 and len(page["items"]) == 1
     assert client.get("/entities/City:徐州/relationships", params={"direction": "up"}).status_code == 422
+
+
+def test_relationships_filter_by_minimum_confidence(
+    client: TestClient, driver: Driver, seeded: Seeded, reseed: None
+) -> None:
+    """A fact passes when one piece of its evidence reaches min_confidence; out of range is a 422."""
+    text = "徐州与扬州开展合作。徐州高新区位于徐州。"
+    doc = make_document(text, "seed/confidence.txt")
+    coop, park = "徐州与扬州开展合作。", "徐州高新区位于徐州。"
+    xuzhou = Entity.create(label=Label.CITY, name="徐州", evidence=(evidence(doc, coop, confidence=0.3),))
+    yangzhou = Entity.create(label=Label.CITY, name="扬州", evidence=(evidence(doc, coop, confidence=0.3),))
+    zone = Entity.create(label=Label.PARK, name="徐州高新区", evidence=(evidence(doc, park, confidence=0.4),))
+    relations = (  # a new low-confidence fact, and a low second evidence of a seed fact (0.9)
+        Relation(
+            type=RelType.COOPERATES,
+            source=xuzhou.key,
+            target=yangzhou.key,
+            evidence=(evidence(doc, coop, confidence=0.3),),
+        ),
+        Relation(
+            type=RelType.HOSTS,
+            source=xuzhou.key,
+            target=zone.key,
+            evidence=(evidence(doc, park, confidence=0.4),),
+        ),
+    )
+    graph = Graph(document=doc, entities=(xuzhou, yangzhou, zone), relations=relations)
+    write_graph(driver, graph, database=seeded.database)
+    url = "/entities/City:徐州/relationships"
+    everything = client.get(url).json()
+    assert everything["total"] == 6 and "City:徐州|COOPERATES|City:扬州" in keys_of(everything)
+    for least, total in ((0.0, 6), (0.3, 6), (0.35, 5), (0.9, 5), (0.95, 0), (1.0, 0)):
+        page = client.get(url, params={"min_confidence": least}).json()
+        assert page["total"] == len(page["items"]) == total, least
+        assert all(max(ev["confidence"] for ev in r["evidence"]) >= least for r in page["items"])
+    hosts = client.get(url, params={"min_confidence": 0.5, "type": "HOSTS"}).json()
+    assert "City:徐州|HOSTS|Park:徐州高新区" in keys_of(hosts)  # its 0.9 evidence passes, its 0.4 does not
+    for bad in ("1.5", "-0.1", "nan", "high"):
+        response = client.get(url, params={"min_confidence": bad})
+        assert response.status_code == 422, bad
+        assert "min_confidence" in response.text, bad
 
 
 def test_cooperates_is_undirected(client: TestClient) -> None:

@@ -41,7 +41,7 @@ from graph.model import (
     content_id,
 )
 from graph.server import find_free_ports
-from graph.store import apply_schema, write_graph
+from graph.store import apply_schema, delete_document, write_graph
 from tests.app.browser import OUTSIDE_URL, Visit, screenshot, serve, wait_drawn
 from tests.conftest import Neo4jEndpoint, delete_all_data
 from tests.helpers import evidence
@@ -500,6 +500,48 @@ def test_api_links_give_the_same_view_as_json(live: Live) -> None:
             assert client.get(by_title["entity JSON"]).json()["key"] == hub
             page = client.get(by_title["relationships JSON"]).json()
             assert {item["key"] for item in page["items"]} == listed, query
+
+
+LOW_TEXT = "徐工集团与低置信研究院开展合作。"
+
+
+def test_minimum_confidence_filter_narrows_the_page_and_its_json_link(live: Live, visit: Visit) -> None:
+    """The entity page's Min confidence control drops facts whose best evidence is below it, from the
+    drawing, the list and the relationships JSON link; a bad value is a 400 that says what to enter."""
+    doc = Document(id=content_id(LOW_TEXT.encode()), source="test/low.txt", text=LOW_TEXT)
+    low = (evidence(doc, LOW_TEXT, extractor="relate:coop:with", confidence=0.3),)
+    firm = Entity.create(label=Label.ENTERPRISE, name="徐工集团", evidence=low)
+    other = Entity.create(label=Label.INSTITUTE, name="低置信研究院", evidence=low)
+    fact = Relation(type=RelType.COOPERATES, source=firm.key, target=other.key, evidence=low)
+    write_graph(
+        live.driver, Graph(document=doc, entities=(firm, other), relations=(fact,)), database=live.database
+    )
+    try:
+        page = visit.page
+        page.goto(live.url(live.entity_path(firm.key)))
+        wait_drawn(page)
+        listed = set(page.locator("#rel-list [data-edge]").evaluate_all("rs => rs.map(r => r.dataset.edge)"))
+        assert fact.key in listed and len(listed) >= 2
+        page.fill("#min-confidence", "0.5")
+        page.click("#view-form button[type=submit]")
+        page.wait_for_url(re.compile(r"min_confidence=0\.5"))
+        wait_drawn(page)
+        narrowed = set(
+            page.locator("#rel-list [data-edge]").evaluate_all("rs => rs.map(r => r.dataset.edge)")
+        )
+        assert narrowed == listed - {fact.key}
+        assert page.evaluate("window.explorer.visibleEdgeCount()") == len(narrowed)
+        assert page.input_value("#min-confidence") == "0.5"
+        json_link = page.locator("a", has_text="relationships JSON").get_attribute("href") or ""
+        assert "min_confidence=0.5" in json_link
+        with httpx.Client(base_url=live.base) as client:
+            assert {r["key"] for r in client.get(json_link).json()["items"]} == narrowed
+            bad = client.get(live.entity_path(firm.key), params={"min_confidence": "2"})
+            assert bad.status_code == 400 and "from 0 to 1" in bad.text
+            assert client.get(live.entity_path(firm.key), params={"min_confidence": ""}).status_code == 200
+    finally:
+        delete_document(live.driver, doc.id, database=live.database)
+    assert visit.errors == []
 
 
 def test_pages_say_neo4j_is_down_with_503(_session_settings: Settings) -> None:

@@ -73,8 +73,10 @@ def neighbourhood(
     types: Sequence[str],
     limit: int,
     evidence_limit: int = 5,
+    min_confidence: float | None = None,
 ) -> Neighbourhood:
-    """Relationships within ``depth`` hops of ``key`` filtered by types and end labels; NotFound if absent."""
+    """Relationships within ``depth`` hops of ``key`` filtered by types, end labels and (``min_confidence``)
+    the confidence of their best evidence; NotFound if absent."""
     records = run_read(
         driver,
         query("explore_neighbourhood"),
@@ -85,6 +87,7 @@ def neighbourhood(
         types=list(types),
         limit=limit,
         evidence_limit=evidence_limit,
+        min_confidence=min_confidence,
     )
     if not records:
         raise NotFound(f"no entity with key {key!r}: search for it on the explorer's home page")
