@@ -205,7 +205,7 @@ def _abbreviations() -> tuple[re.Pattern[str], dict[str, tuple[Label, str]]]:
 
 
 # An academy's institute named by its short form: 中国科学院工程热物理所, 中科院泉州装备所
-# (the part between holds no particle or preposition: 以中国科学院为代表的科研院所 names no institute)
+# (the part between holds no particle or preposition: 以中科院为代表的研究所 names no institute)
 _ACADEMY_INSTITUTE = re.compile(
     r"(?:中国科学院|中科院)(?:(?![的为等和与及])[\u4e00-\u9fff]){2,8}?所(?![\u4e00-\u9fff])"
 )
@@ -265,7 +265,7 @@ def _is_stop(w: str, flag: str, label: Label) -> bool:
     if len(w) == 1:
         return w in words("single_stops.txt")
     if w.isascii():
-        return w.isdigit() and label is not Label.POLICY and len(w) >= 5  # 5180603|华南师范大学: a postcode
+        return w.isdigit() and label is not Label.POLICY and len(w) >= 5  # 510641|华南理工大学: a postcode
     if w in words("left_stops.txt") or w.endswith(_strong_endings()):
         return True
     if flag.startswith(_STOP_FLAGS):
@@ -344,7 +344,7 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
 
 
 def _after_person_names(text: str, start: int, head_start: int) -> int:
-    """An author line run together (李万周小玲张仁开上海市科学学研究所): person names before a place do not
+    """An author line run together (王芳刘强西安光学精密机械研究所): person names before a place do not
     belong to the name of the institute the place opens."""
     tokens = pos_hmm(text[start:head_start])
     offset = 0
@@ -352,7 +352,7 @@ def _after_person_names(text: str, start: int, head_start: int) -> int:
         before = tokens[:k]
         names = any(f.startswith("nr") for _, f in before) or any(x.isdigit() for x, _ in before)
         if k and names and (place_prefix(text[start + offset : head_start]) or w == "中国"):
-            return start + offset  # …江小燕1|中国科学院…: a footnote number after the names too
+            return start + offset  # …刘强1|中国科学院…: a footnote number after the names too
         offset += len(w)
     return start
 
@@ -361,7 +361,7 @@ _LEADING_MARK = re.compile(r"[\d*#$^\\]+")
 
 
 # Tags of words an unquoted policy name does not open with: verbs, idioms, adjectives, adverbs,
-# determiners, pronouns, locatives (积极争取|国家专项建设基金, 划定|不同规划, 用于|产业发展基金).
+# determiners, pronouns, locatives (积极争取|国家专项产业基金, 划定|若干规划, 用于|产业引导基金).
 # Adjectives (重大, 新兴) may open a name; after a dropped word they go too (划定|不同|规划).
 _POLICY_OPENING_STOPS = ("v", "l", "ad", "d", "r", "f", "p", "c", "u")
 _POLICY_OPENING_AFTER = ("a", "b")
@@ -369,7 +369,7 @@ _POLICY_OPENING_AFTER = ("a", "b")
 
 def _policy_opening(text: str, start: int, head_start: int) -> int:
     """The start of an unquoted policy name after the words it may not open with are dropped; a name
-    holding a determiner (现有各类专项资金) names a category and keeps nothing (``head_start``)."""
+    holding a determiner (现有各类扶持资金) names a category and keeps nothing (``head_start``)."""
     tokens = pos(text[start:head_start])
     k = 0
     while k < len(tokens):

@@ -18,7 +18,7 @@ from graph.model import Label, RelType
 from ingest.amounts import parse_amounts
 from ingest.clean import rule_lines
 from ingest.recognise import Mention
-from ingest.resolve import Entity, Resolution
+from ingest.resolve import Entity, Resolution, registered
 from ingest.split import Segment
 
 logger = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ def hosts_by_context(ctx: Context) -> Iterator[Fact]:
         if place is not None and (
             e.label is Label.PARK
             or (e.label is Label.INSTITUTE and not _university(e))
-            or (e.label is Label.ENTERPRISE and (place.name in local_places or not _registered(e)))
+            or (e.label is Label.ENTERPRISE and (place.name in local_places or not registered(e.name)))
         ):
             # a firm's registered name opens with where it was registered: in another city's document
             # that city does not host it (深圳X科技有限公司入驻成都高新区); a place written before a firm's
@@ -189,16 +189,8 @@ def hosts_by_context(ctx: Context) -> Iterator[Fact]:
                 yield Fact(RelType.HOSTS, city, e, seg, "context:own-institute", 0.5)
 
 
-_LEGAL_FORMS = ("有限公司", "有限责任公司", "股份公司")
-
-
-def _registered(e: Entity) -> bool:
-    """A firm named by its registered legal name (…科技有限公司)."""
-    return e.name.endswith(_LEGAL_FORMS)
-
-
-# An organisation that opens the name of its branch in a place (中国科学院|上海|光学精密机械研究所,
-# 浙江大学|苏州|工业技术研究院, 国家超级计算|无锡|中心).
+# An organisation that opens the name of its branch in a place (中国科学院|西安|光学精密机械研究所,
+# 清华大学|深圳|研究院, 国家超级计算|济南|中心).
 _BRANCH_OWNER = re.compile(r"^(?:中国科学院|中科院|国家[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,8}?大学)")
 
 
@@ -242,7 +234,7 @@ def _divides(host: Entity, e: Entity, ctx: Context) -> bool:
 
 
 def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
-    """江苏省苏州市、无锡市国家高新区, 浙江嘉兴、杭州, 上海张江, 苏南中心(苏州): a division written right
+    """江苏省无锡市、张家港, 湖北武汉、鄂州, 重庆两江新区, 中部中心(武汉): a division written right
     before its part, or a list of parts that follows such a pair, hosts them; so does a seat in brackets."""
     top = _top_mentions(ctx)
     k = 0
@@ -264,7 +256,7 @@ def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
         if b.label is Label.CITY:
             hosts.append(b)
         end = chain[-1][0].end
-        while k < len(top) and hosts:  # the list that follows: 浙江嘉兴、杭州; 安徽宣城、芜湖和合肥
+        while k < len(top) and hosts:  # the list that follows: 湖北武汉、鄂州; 福建福州、厦门和漳州
             m, e = top[k]
             if seg.text[end - seg.start : m.start - seg.start] not in _LIST_GLUE or m.end > seg.end:
                 break
@@ -284,12 +276,12 @@ def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
 
 
 def _adjacent_part(a: tuple[Mention, Entity], b: tuple[Mention, Entity]) -> bool:
-    """Whether ``b`` is written right after the division ``a`` (浙江|嘉兴)."""
+    """Whether ``b`` is written right after the division ``a`` (湖北|鄂州)."""
     return b[0].start == a[0].end and a[1].label is Label.CITY
 
 
 def _seat_in_brackets(ctx: Context, top: list[tuple[Mention, Entity]], k: int) -> Iterator[Fact]:
-    """国家技术转移苏南中心（苏州）: a city in brackets right after a park or institute is its seat."""
+    """国家技术转移中部中心（武汉）: a city in brackets right after a park or institute is its seat."""
     if k + 1 >= len(top):
         return
     (m, e), (n, c) = top[k], top[k + 1]
@@ -691,12 +683,12 @@ _WITH = re.compile(r"与|同(?![日时比样期类等步一行年月])")
 
 
 def _prefixes(ctx: Context, inside: list[tuple[Mention, Entity]]) -> set[int]:
-    """Starts of the divisions written right before a part of theirs (上海|松江, 浙江|嘉兴): the part, not
+    """Starts of the divisions written right before a part of theirs (重庆|渝北, 湖北|鄂州): the part, not
     the division, is the actor the clause speaks of."""
     out: set[int] = set()
-    for (m, e), (n, f) in pairwise(inside):
-        if e.label is Label.CITY and n.start == m.end and _divides(e, f, ctx):
-            out.add(m.start)
+    for a, b in pairwise(inside):
+        if _adjacent_part(a, b) and _divides(a[1], b[1], ctx):
+            out.add(a[0].start)
     return out
 
 

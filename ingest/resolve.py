@@ -363,6 +363,11 @@ _REGISTERED_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
 _TRADE_WORDS = ("信息技术", "科技", "技术")
 
 
+def registered(name: str) -> bool:
+    """A firm named by its registered legal name (…科技有限公司)."""
+    return name.endswith(_REGISTERED_FORMS)
+
+
 def canonical_name(label: Label, name: str) -> str:
     """The name an actor goes by in every document, so that its forms meet in one node across documents:
     a zone's short official form (徐州高新技术产业开发区, 徐州国家高新区 → 徐州高新区), a registered firm's
@@ -376,7 +381,7 @@ def canonical_name(label: Label, name: str) -> str:
         if m and any(c.entry.label is Label.CITY for c in _gaz().lookup(m.group(1))):
             short = m.group(1) + short[m.end() :]  # 无锡市高新区 = 无锡高新区
         return short
-    if label is Label.ENTERPRISE and name.endswith(_REGISTERED_FORMS):
+    if label is Label.ENTERPRISE and registered(name):
         core = next(name[: -len(f)] for f in _REGISTERED_FORMS if name.endswith(f))
         core = re.sub(
             r"[(（][^()（）]{2,8}[)）]$", "", core
