@@ -262,7 +262,9 @@ def test_search_open_entity_filter_and_read_evidence(live: Live, visit: Visit) -
           for (const id of ids) {
             const c = net.body.edges[id].edgeType.getPoint(0.5), p = net.canvasToDOM(c);
             // the tooltip shows the first edge under the pointer: pick a spot where only this one is
-            const area = {left: c.x - 6, right: c.x + 6, top: c.y - 6, bottom: c.y + 6};
+            // 8 screen pixels around the point, in canvas units (the star is drawn zoomed out)
+            const r = 8 / net.getScale();
+            const area = {left: c.x - r, right: c.x + r, top: c.y - r, bottom: c.y + r};
             const under = net.selectionHandler._getAllEdgesOverlappingWith(area);
             const nodes = net.selectionHandler._getAllNodesOverlappingWith(area);
             if (nodes.length === 0 && under.length === 1 && under[0] === id) {
