@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Scalar = str | int | float | bool
+MAX_EVIDENCE = 5  # per entity or relation and document: enough to show, small enough to store
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
@@ -165,6 +167,33 @@ class Relation(Frozen):
     @property
     def key(self) -> str:
         return relation_key(self.type, self.source, self.target, self.qualifier)
+
+
+def merge_repeats(relations: Iterable[Relation], max_evidence: int = MAX_EVIDENCE) -> list[Relation]:
+    """One relation per fact key, in first-seen order: THE merge rule for a fact stated more than once.
+
+    Symmetric types order their ends (as their key does); the amount is the largest one stated (a total
+    and its part name one fact, and the total is its amount); properties pool, a later value winning;
+    evidence pools unique by key in text order, at most ``max_evidence`` pieces. Extraction merges a
+    document's repeats with it, and the store merges a graph's again with it, so both always agree.
+    """
+    merged: dict[str, Relation] = {}
+    for r in relations:
+        if r.type in SYMMETRIC and r.target < r.source:
+            r = r.model_copy(update={"source": r.target, "target": r.source})
+        seen = merged.get(r.key)
+        if seen is None:
+            merged[r.key] = r.model_copy(update={"evidence": tuple(dict.fromkeys(r.evidence))[:max_evidence]})
+            continue
+        amounts = [a for a in (seen.amount_cny, r.amount_cny) if a is not None]
+        merged[r.key] = seen.model_copy(
+            update={
+                "amount_cny": max(amounts) if amounts else None,
+                "properties": {**seen.properties, **r.properties},
+                "evidence": tuple(dict.fromkeys((*seen.evidence, *r.evidence)))[:max_evidence],
+            }
+        )
+    return list(merged.values())
 
 
 class Graph(Frozen):

@@ -19,7 +19,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from graph.cypher import query, statements
 from graph.db import wrap_driver_error
 from graph.errors import BadInput, InnographError, NotFound
-from graph.model import Evidence, Graph, Relation, RelType, Scalar, relation_key
+from graph.model import Evidence, Graph, Relation, Scalar, merge_repeats, relation_key
 
 logger = logging.getLogger(__name__)
 
@@ -209,30 +209,11 @@ def entity_rows(graph: Graph) -> list[Row]:
 
 
 def merged_relations(graph: Graph) -> list[Relation]:
-    """The graph's relations with one per fact key: symmetric ones ordered, repeats merged.
-
-    Repeats (e.g. A-COOPERATES-B and B-COOPERATES-A) pool their evidence and properties and keep the
-    largest amount.
-    """
-    merged: dict[str, Relation] = {}
+    """The graph's relations with one per fact key, repeats merged by `graph.model.merge_repeats` (the rule
+    extraction uses too); raises BadInput when a relation uses a reserved property name."""
     for r in graph.relations:
         _check_properties(f"relation {r.key}", r.properties, RESERVED_RELATION_PROPERTIES)
-        source, target = r.source, r.target
-        if r.type is RelType.COOPERATES and target < source:
-            source, target = target, source
-        seen = merged.get(r.key)
-        if seen is None:
-            merged[r.key] = r.model_copy(update={"source": source, "target": target})
-            continue
-        amounts = [a for a in (seen.amount_cny, r.amount_cny) if a is not None]
-        merged[r.key] = seen.model_copy(
-            update={
-                "amount_cny": max(amounts) if amounts else None,
-                "properties": {**seen.properties, **r.properties},
-                "evidence": tuple(dict.fromkeys((*seen.evidence, *r.evidence))),
-            }
-        )
-    return list(merged.values())
+    return merge_repeats(graph.relations)
 
 
 def relation_rows(relations: Sequence[Relation]) -> list[Row]:

@@ -20,6 +20,7 @@ from typing import Any
 from graph.model import (
     CORE_LABELS,
     CORE_TYPES,
+    MAX_EVIDENCE,
     Document,
     Entity,
     Evidence,
@@ -30,6 +31,7 @@ from graph.model import (
     Scalar,
     content_id,
     entity_key,
+    merge_repeats,
 )
 from ingest.clean import Cleaned, clean
 from ingest.confidence import rule_confidence
@@ -42,7 +44,6 @@ from ingest.targets import Found, Target, find_targets
 
 logger = logging.getLogger(__name__)
 
-MAX_EVIDENCE = 5  # per entity or relation and document: enough to show, small enough to store
 # A document's own policy is named in its heading: within this many characters of the cleaned text.
 OWN_POLICY_HEAD = 300
 TARGET_CONFIDENCE = {"table": 0.95, "sentence": 0.85}
@@ -200,7 +201,8 @@ def _canonical(name: str) -> str:
 def _relations(
     document: Document, cleaned: Cleaned, facts: list[Fact], keys: dict[int, str], pruned: Counter[str]
 ) -> list[Relation]:
-    merged: dict[str, dict[str, Any]] = {}
+    """The facts as relations between kept entities of the ontology's signatures, repeats merged."""
+    relations: list[Relation] = []
     for f in facts:
         src, tgt = keys.get(id(f.source)), keys.get(id(f.target))
         if src is None or tgt is None or src == tgt:
@@ -210,26 +212,12 @@ def _relations(
         if f.source.label not in sources or f.target.label not in targets:
             pruned[f"{f.type.value} between {f.source.label.value} and {f.target.label.value}"] += 1
             continue
-        key = Relation(type=f.type, source=src, target=tgt).key
-        entry = merged.setdefault(
-            key, {"type": f.type, "source": src, "target": tgt, "amount": None, "ev": {}}
-        )
-        if f.amount_cny is not None and entry["amount"] is None:
-            entry["amount"] = f.amount_cny
         tag = f"relate:{f.extractor}"
         ev = _evidence(document, cleaned, f.segment, tag, rule_confidence(tag, f.confidence))
-        if len(entry["ev"]) < MAX_EVIDENCE:
-            entry["ev"].setdefault(ev.key, ev)
-    return [
-        Relation(
-            type=e["type"],
-            source=e["source"],
-            target=e["target"],
-            amount_cny=e["amount"],
-            evidence=tuple(e["ev"].values()),
+        relations.append(
+            Relation(type=f.type, source=src, target=tgt, amount_cny=f.amount_cny, evidence=(ev,))
         )
-        for e in merged.values()
-    ]
+    return merge_repeats(relations)
 
 
 def own_policy(res: Resolution) -> Resolved | None:
