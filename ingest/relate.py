@@ -19,7 +19,7 @@ from ingest.amounts import parse_amounts
 from ingest.clean import rule_lines
 from ingest.recognise import Mention
 from ingest.resolve import Entity, Resolution, registered
-from ingest.split import Segment
+from ingest.split import CLAUSE_MARKS, IN_CLAUSE, Segment, clause_end, clause_start
 
 logger = logging.getLogger(__name__)
 
@@ -326,9 +326,7 @@ def _built_in(ctx: Context, e: Entity) -> Segment | None:
         if seg is None:
             continue
         rel = m.start - seg.start
-        left = max(seg.text.rfind(",", 0, rel), seg.text.rfind(":", 0, rel)) + 1
-        right = seg.text.find(",", rel)
-        clause = seg.text[left : right if right >= 0 else len(seg.text)]
+        clause = seg.text[clause_start(seg.text, rel) : clause_end(seg.text, rel)]
         if build.search(clause):
             return seg
     return None
@@ -389,16 +387,14 @@ def hosts_by_trigger(ctx: Context) -> Iterator[Fact]:
                 continue
             host_m, host = hosts[0]
             # …，该中心将落户高新区: the clause's own subject is a pronoun, the actors before are others
-            clause_start = seg.start + max(
-                seg.text.rfind(",", 0, t.start()), seg.text.rfind(";", 0, t.start())
-            )
-            pronoun = _PRONOUN.match(seg.text, clause_start - seg.start + 1) is not None
+            opens = seg.start + clause_start(seg.text, t.start())
+            pronoun = _PRONOUN.match(seg.text, opens - seg.start) is not None
             for m, e in inside:
                 if (
                     m.end <= pos
                     and e.label in _ACTORS
                     and e is not host
-                    and not (pronoun and m.start < clause_start)
+                    and not (pronoun and m.start < opens)
                     and seg.text[m.start - seg.start - 1 : m.start - seg.start] not in _ORIGIN
                 ):
                     yield Fact(RelType.HOSTS, host, e, seg, "trigger:in", 0.8)
@@ -443,7 +439,7 @@ def hosts_by_subject(ctx: Context) -> Iterator[Fact]:
 
 def _coop_before(seg: Segment, m: Mention) -> bool:
     head = seg.text[: m.start - seg.start]
-    return bool(re.search(r"(?:与|同)[^,;]*$", head))
+    return bool(re.search(f"(?:与|同){IN_CLAUSE}*$", head))
 
 
 # ---------------------------------------------------------------- FUNDS
@@ -469,7 +465,7 @@ def funds(ctx: Context) -> Iterator[Fact]:
                 continue
             rel = seg.text[: m.start - seg.start]
             if _is_fund(e) and e is not funder:
-                clause = rel[max(rel.rfind(","), rel.rfind(";")) + 1 :]
+                clause = rel[clause_start(rel, len(rel)) :]
                 verbs = list(setup.finditer(clause))
                 t = verbs[-1] if verbs else None
                 if (
@@ -486,10 +482,11 @@ def funds(ctx: Context) -> Iterator[Fact]:
                     yield Fact(RelType.FUNDS, funder, e, seg, "funds:setup", 0.7, amount)
             elif e.label in _ACTORS and m.extractor != "project":  # a firm's project is not the firm funded
                 direct = re.search(r"(?:重点)?(?:支持|资助|扶持|给予)$", rel)
-                listed = re.match(r"[^,;。]{0,30}等", seg.text[m.end - seg.start :])
+                listed = re.match(f"{IN_CLAUSE}{{0,30}}等", seg.text[m.end - seg.start :])
                 tail = seg.text[m.end - seg.start :]
                 got = re.match(
-                    r"[^,;。]{0,30}?获(?:得)?[^,;。]{0,12}?(\d[\d.]*\s?[万亿]元)[^,;。]{0,4}(?:支持|资助|奖励|补助)",
+                    rf"{IN_CLAUSE}{{0,30}}?获(?:得)?{IN_CLAUSE}{{0,12}}?(\d[\d.]*\s?[万亿]元){IN_CLAUSE}{{0,4}}"
+                    r"(?:支持|资助|奖励|补助)",
                     tail,
                 )
                 if listed and _LISTED_RECEIVE.match(tail):
@@ -523,13 +520,17 @@ def funds(ctx: Context) -> Iterator[Fact]:
 
 # X、Y等1180家企业拟获资助: every firm the list names receives the money (a funding list's news).
 _LISTED_RECEIVE = re.compile(
-    r"(?:、[^,;。]{1,40}?)*等[^,;。]{0,12}?(?:拟|将|已)?(?:获得?|获批|入选)[^,;。]{0,8}?(?:资助|补助|支持|奖励|补贴)"
+    rf"(?:、{IN_CLAUSE}{{1,40}}?)*等{IN_CLAUSE}{{0,12}}?(?:拟|将|已)?(?:获得?|获批|入选){IN_CLAUSE}{{0,8}}?"
+    r"(?:资助|补助|支持|奖励|补贴)"
 )
 # 安排专项资金5000万元，支持X: the clause before a bare 支持 states the money (and its amount).
-_SUPPORT_CLAUSE = re.compile(r"[,;](?:重点|优先|稳定|持续|专项|主要)?(?:支持|资助|扶持|用于)$")
+_SUPPORT_CLAUSE = re.compile(
+    f"[{CLAUSE_MARKS}]" r"(?:重点|优先|稳定|持续|专项|主要)?(?:支持|资助|扶持|用于)$"
+)
 # …，市政府给予3亿元股权投资支持: money a clause gives without naming whom to goes to the sentence's subject.
 _GIVEN_TO_SUBJECT = re.compile(
-    r"[,;][^,;。]{0,8}?(?:给予|奖励)[^,;。]{0,6}?(\d[\d.]*\s?[万亿]?元)[^,;。]{0,10}?(?:支持|奖励|补助|资助|补贴)"
+    rf"[{CLAUSE_MARKS}]{IN_CLAUSE}{{0,8}}?(?:给予|奖励){IN_CLAUSE}{{0,6}}?(\d[\d.]*\s?[万亿]?元){IN_CLAUSE}{{0,10}}?"
+    r"(?:支持|奖励|补助|资助|补贴)"
 )
 
 
@@ -541,10 +542,8 @@ def _clause_before_support(rel: str) -> tuple[int, int] | None:
     """The span of the clause right before a clause that opens with 支持/用于 X (``rel`` ends there)."""
     if not _SUPPORT_CLAUSE.search(rel):
         return None
-    cut = max(rel.rfind(",", 0, len(rel) - 2), rel.rfind(";", 0, len(rel) - 2))
-    end = cut if cut >= 0 else 0
-    start = max(rel.rfind(",", 0, end), rel.rfind(";", 0, end), rel.rfind("。", 0, end)) + 1
-    return start, end
+    end = max(clause_start(rel, len(rel) - 2) - 1, 0)
+    return clause_start(rel, end), end
 
 
 def _money_clause_before(rel: str, money: re.Pattern[str]) -> float | None:
@@ -617,8 +616,7 @@ def _given_to(
         give = _GIVE_AFTER.match(text, end)
         if give is None:
             continue  # 对X等企业… names examples of a category; 对X开展… gives nothing
-        stop = re.search(r"[,;。]", text[give.end() :])
-        clause = text[give.end() : give.end() + (stop.start() if stop else len(text))]
+        clause = text[give.end() : clause_end(text, give.end())]
         amounts = parse_amounts(clause)
         if not amounts and not money.search(give.group(0) + clause.replace("给予", "")):
             continue  # 对X给予政策支持: no money
@@ -630,7 +628,7 @@ def _given_to(
 def _fund_opening_clause(seg: Segment, inside: list[tuple[Mention, Entity]], pos: int) -> Entity | None:
     """A fund that opens the clause in which ``pos`` lies (…，X引导基金已向Y投资): it pays, not the city."""
     rel = pos - seg.start
-    start = max(seg.text.rfind(",", 0, rel), seg.text.rfind(";", 0, rel), seg.text.rfind(":", 0, rel)) + 1
+    start = clause_start(seg.text, rel)
     for m, e in inside:
         if seg.start + start <= m.start < pos:
             return e if _is_fund(e) and m.start - seg.start - start <= 2 else None
@@ -709,8 +707,7 @@ def _coop_objects(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity
             if w.end() <= m.start - seg.start < stop:
                 objs.add(id(e))
     for w in re.finditer(r"对接", seg.text):
-        clause_end = re.search(r"[,;。]", seg.text[w.end() :])
-        stop = w.end() + (clause_end.start() if clause_end else len(seg.text))
+        stop = clause_end(seg.text, w.end())
         for m, e in inside:
             if w.end() <= m.start - seg.start < stop:
                 objs.add(id(e))
@@ -729,11 +726,11 @@ def cooperates(ctx: Context) -> Iterator[Fact]:
         if objs:
             first_obj = min(m.start for m, e in inside if id(e) in objs)
             rel = first_obj - seg.start
-            clause_start = seg.start + max(seg.text.rfind(",", 0, rel), seg.text.rfind(";", 0, rel)) + 1
+            opens = seg.start + clause_start(seg.text, rel)
             subjects = [
                 e
                 for m, e in inside
-                if clause_start <= m.start
+                if opens <= m.start
                 and m.end <= first_obj
                 and id(e) not in objs
                 and e.label is not Label.POLICY

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from ingest.clean import Cleaned
 
 _SENTENCE_END = re.compile(r"[。!?;\n\t]+|…{2,}")
-_CLAUSE_END = re.compile(r"[,:]+")
+# The one set of clause marks inside a sentence (cleaned text is NFKC: ，：→ ,:). Every rule that asks
+# "where does this clause start or end" uses these, through clause_start / clause_end / IN_CLAUSE.
+CLAUSE_MARKS = ",:"
+_CLAUSE_END = re.compile(f"[{CLAUSE_MARKS}]+")
+IN_CLAUSE = f"[^{CLAUSE_MARKS}]"  # a regex class: any character that does not end a clause
 _TRIM = " \t\n\"“”'"
 
 
@@ -58,6 +62,17 @@ def sentences(cleaned: Cleaned) -> list[Segment]:
 def clauses(cleaned: Cleaned, sentence: Segment) -> list[Segment]:
     """Clauses of a sentence, split at commas and colons."""
     return _pieces(cleaned, sentence.start, sentence.end, _CLAUSE_END)
+
+
+def clause_start(text: str, pos: int) -> int:
+    """Where the clause holding ``text[pos]`` starts: just after the last clause mark before ``pos``."""
+    return max(text.rfind(mark, 0, pos) for mark in CLAUSE_MARKS) + 1
+
+
+def clause_end(text: str, pos: int) -> int:
+    """Where the clause holding ``text[pos]`` ends: the next clause mark at or after ``pos``, else the end."""
+    found = [i for i in (text.find(mark, pos) for mark in CLAUSE_MARKS) if i >= 0]
+    return min(found, default=len(text))
 
 
 def evidence_text(cleaned: Cleaned, segment: Segment) -> str:

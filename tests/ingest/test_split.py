@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ingest.clean import clean
-from ingest.split import clauses, evidence_text, sentences
+from ingest.split import clause_end, clause_start, clauses, evidence_text, sentences
 
 TEXT = "徐州软件园牵手北京中关村，成立了创新中心。\n目前，该中心已入驻企业315家；华为、中兴等已入驻徐 州。"
 
@@ -33,3 +33,13 @@ def test_clauses_split_at_commas() -> None:
     c = clean(TEXT)
     first = sentences(c)[0]
     assert [x.text for x in clauses(c, first)] == ["徐州软件园牵手北京中关村", "成立了创新中心。"]
+
+
+def test_clause_bounds_use_the_same_marks_as_clauses() -> None:
+    text = clean("市政府设立专项资金，支持：中科院苏州纳米所、恒瑞医药建设实验室。").text
+    pos = text.index("恒瑞")
+    start, end = clause_start(text, pos), clause_end(text, pos)
+    assert text[start:end] == "中科院苏州纳米所、恒瑞医药建设实验室。"
+    assert clause_start(text, 2) == 0 and clause_end(text, 2) == text.index(",")
+    sentence = sentences(clean(text))[0]
+    assert [c.text for c in clauses(clean(text), sentence)][-1] == text[start:end]
