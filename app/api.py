@@ -27,6 +27,7 @@ from graph.views import (
     CypherResult,
     Direction,
     DocumentDetail,
+    DocumentSort,
     DocumentSummary,
     EntityDetail,
     EntitySummary,
@@ -35,6 +36,7 @@ from graph.views import (
     Page,
     PathsResult,
     RelationshipView,
+    SortOrder,
     Stats,
 )
 
@@ -197,11 +199,28 @@ async def run_cypher(body: CypherRequest, driver: DriverDep, settings: SettingsD
 
 @router.get("/documents", responses=_problems(503), tags=["documents"])
 async def list_documents(
-    driver: DriverDep, settings: SettingsDep, limit: Limit = 50, offset: Offset = 0
+    driver: DriverDep,
+    settings: SettingsDep,
+    q: Annotated[str | None, Query(max_length=200, description="part of a title or source")] = None,
+    sort: Annotated[DocumentSort, Query(description="the column to order by")] = "ingested_at",
+    order: Annotated[SortOrder, Query(description="asc or desc")] = "desc",
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[DocumentSummary]:
-    """The ingested documents, newest first, with how many entities, relations and evidence each yielded."""
+    """The ingested documents with how many entities, relations and evidence each yielded.
+
+    Newest first by default; ``sort`` orders by title, source, date, ingested_at or a count, ``q`` keeps the
+    documents whose title or source contains it (case-insensitive).
+    """
     return await run_in_threadpool(
-        read.list_documents, driver, database=settings.neo4j_database, limit=limit, offset=offset
+        read.list_documents,
+        driver,
+        database=settings.neo4j_database,
+        limit=limit,
+        offset=offset,
+        q=q,
+        sort=sort,
+        order=order,
     )
 
 

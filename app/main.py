@@ -26,6 +26,7 @@ from neo4j.exceptions import (
 
 from app import api, cities, compare, docs, explorer
 from app.explorer import compare as explorer_compare
+from app.explorer import documents as explorer_documents
 from graph.config import Settings, get_settings
 from graph.cypher_guard import CypherRefused, QueryTimeout
 from graph.db import QUIET, check_uri, open_driver
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, apply_schema: bool = True) -
     app.include_router(explorer.router)  # the HTML explorer: /, /explore/..., /static/explorer/...
     app.include_router(compare.router)  # GET /compare
     app.include_router(explorer_compare.router)  # /explore/compare
+    app.include_router(explorer_documents.router)  # /explore/documents, the reader
     _install_error_handlers(app, settings)
     return app
 
