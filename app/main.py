@@ -24,8 +24,9 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from app import api, cities, compare, explorer
+from app import api, cities, compare, docs, explorer
 from app.explorer import compare as explorer_compare
+from app.explorer import documents as explorer_documents
 from graph.config import Settings, get_settings
 from graph.cypher_guard import CypherRefused, QueryTimeout
 from graph.db import QUIET, check_uri, open_driver
@@ -83,13 +84,19 @@ def create_app(settings: Settings | None = None, *, apply_schema: bool = True) -
         summary="Regional innovation actors in China, from documents, with evidence",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN: app.docs serves them from here.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.include_router(api.router)
+    app.include_router(docs.router)  # /docs, /redoc and their assets under /static/docs/
     app.include_router(cities.router)
     app.include_router(explorer.router)  # the HTML explorer: /, /explore/..., /static/explorer/...
     app.include_router(compare.router)  # GET /compare
     app.include_router(explorer_compare.router)  # /explore/compare
+    app.include_router(explorer_documents.router)  # /explore/documents, the reader
     _install_error_handlers(app, settings)
     return app
 

@@ -27,6 +27,8 @@ from graph.views import (
     CypherResult,
     Direction,
     DocumentDetail,
+    DocumentEvidence,
+    DocumentSort,
     DocumentSummary,
     EntityDetail,
     EntityRef,
@@ -39,6 +41,7 @@ from graph.views import (
     PathsResult,
     PathView,
     RelationshipView,
+    SortOrder,
     Stats,
     TargetPoint,
 )
@@ -305,9 +308,31 @@ def shortest_paths(
     return PathsResult(source=a, target=b, max_hops=max_hops, paths=paths)
 
 
-def list_documents(driver: Driver, *, database: str, limit: int, offset: int) -> Page[DocumentSummary]:
-    """Ingested documents, newest first, with per-document counts."""
-    record = _single(run_read(driver, query("read_documents"), database=database, limit=limit, offset=offset))
+def list_documents(
+    driver: Driver,
+    *,
+    database: str,
+    limit: int,
+    offset: int,
+    q: str | None = None,
+    sort: DocumentSort = "ingested_at",
+    order: SortOrder = "desc",
+) -> Page[DocumentSummary]:
+    """Ingested documents with per-document counts, ordered by ``sort`` (newest first by default);
+    ``q`` keeps those whose title or source contains it, case-insensitively."""
+    needle = normalise_query(q or "").lower() or None
+    record = _single(
+        run_read(
+            driver,
+            query("read_documents"),
+            database=database,
+            limit=limit,
+            offset=offset,
+            q=needle,
+            sort=sort,
+            descending=order == "desc",
+        )
+    )
     items = [DocumentSummary.model_validate(row) for row in record["items"]]
     return Page[DocumentSummary](total=record["total"], limit=limit, offset=offset, items=items)
 
@@ -318,6 +343,13 @@ def get_document(driver: Driver, *, database: str, id_: str) -> DocumentDetail:
     if not records:
         raise NotFound(f"no document with id {id_!r}: list them with GET /documents")
     return DocumentDetail.model_validate(records[0]["document"])
+
+
+def document_evidence(driver: Driver, *, database: str, id_: str) -> list[DocumentEvidence]:
+    """Every piece of evidence in document ``id_`` with the fact it supports, by position (empty when the
+    document has none or does not exist: ask get_document first)."""
+    records = run_read(driver, query("read_document_evidence"), database=database, id=id_)
+    return [DocumentEvidence.model_validate(r["evidence"]) for r in records]
 
 
 def get_stats(driver: Driver, *, database: str) -> Stats:

@@ -282,6 +282,8 @@ class LocalNeo4j:
             "server.memory.heap.max_size": self.heap,
             "server.memory.pagecache.size": self.pagecache,
             "dbms.usage_report.enabled": "false",
+            # Browser's product-usage banner and the analytics it asks consent for.
+            "client.allow_telemetry": "false",
             # A fresh home would otherwise take 2 x 256 MB of pre-allocated transaction log.
             "db.tx_log.preallocate": "false",
             # Neo4j waits 2 x 5 s for Bolt's event loops to go quiet on shutdown; nothing is left to drain

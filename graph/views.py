@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from graph.model import Label, RelType
 
 Direction = Literal["in", "out", "both"]
+# The columns the document list can be ordered by (cypher/read_documents.cypher).
+DocumentSort = Literal["title", "source", "date", "ingested_at", "entities", "relations", "evidence"]
+SortOrder = Literal["asc", "desc"]
 T = TypeVar("T")
 
 
@@ -141,6 +144,30 @@ class DocumentSummary(View):
 class DocumentDetail(DocumentSummary):
     text: str = ""
     mentions: list[EntityRef] = Field(default_factory=list)
+
+
+class FactRef(View):
+    """A relationship named by its type and both ends."""
+
+    type: RelType
+    source: EntityRef
+    target: EntityRef
+
+
+class DocumentEvidence(View):
+    """A piece of evidence in its document, with the fact it supports: ``entity`` for entity evidence,
+    ``relation`` for relation evidence (null when the fact is no longer stored)."""
+
+    fact: str
+    kind: str | None = None
+    start: int
+    end: int
+    sentence: str
+    extractor: str | None = None
+    confidence: float | None = None
+    amount_cny: float | None = None
+    entity: EntityRef | None = None
+    relation: FactRef | None = None
 
 
 class Stats(View):

@@ -13,11 +13,13 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from graph.errors import BadInput
 from graph.model import Document, content_id
+from ingest.clean import rule_lines
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ def read_document(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
     return Document(
         id=content_id(data),
         source=str(path),
-        title=_clean_title(title) or first_meaningful_line(text),
+        title=_clean_title(title) or text_title(text),
         date=find_date(text[:_HEADER_CHARS]),
         text=text,
     )
@@ -223,8 +225,10 @@ def _html_text(path: Path, data: bytes) -> tuple[str, str | None]:
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(_decode_html(path, data))
-    title_node = tree.css_first("title")
-    title = title_node.text() if title_node is not None else None
+    title_node, h1_node = tree.css_first("title"), tree.css_first("h1")
+    title = html_title(
+        title_node.text() if title_node is not None else None, h1_node.text() if h1_node is not None else None
+    )
     for node in tree.css(_DROP_TAGS):
         node.decompose()
     root = tree.body or tree.root
@@ -372,6 +376,80 @@ def _clean_title(title: str | None) -> str | None:
         return None
     title = " ".join(title.split())
     return title[:_TITLE_MAX_CHARS] if any(ch.isalnum() for ch in title) else None
+
+
+# A document's own title line near its top: an official document's (关于…的意见/通知…) or a 《》 title.
+_DOC_KINDS = "意见|通知|决定|办法|方案|规划|通报|批复|细则|规定|措施|纲要|计划|报告|条例|公告|函"
+_OFFICIAL_TITLE = re.compile(
+    rf"^《[^《》]{{4,}}》$|关于.{{2,}}(?:{_DOC_KINDS})$|《[^《》]{{4,}}》的?(?:{_DOC_KINDS})$"
+)
+# A YAML front matter's title, on its own line or (in HTML, whose text runs together) followed by more keys.
+_FRONT_MATTER = re.compile(r"""\A\s*---\s+title:[ \t]*(?:'([^'\n]+)'|"([^"\n]+)"|([^\n]+))""")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$")
+_SENTENCE_MARKS = re.compile(r"[。，；！？]")
+_ORIGINAL_TITLE = re.compile(r"^原标题[:：]\s*")
+# A <title>'s site name after the page's own title: 标题_栏目_网站, 标题 - 网站, 标题- 【网站】.
+_SITE_SUFFIX = re.compile(r"\s*[_|｜]\s*|\s+[-–—]\s+|-\s*(?=【)")
+_TITLE_HEADER_LINES = 20
+_TITLE_LINE_MAX = 120
+
+
+@cache
+def _title_furniture() -> tuple[re.Pattern[str], ...]:
+    """Lines never taken for a title: page furniture (furniture.txt) and title_furniture.txt."""
+    return tuple(
+        re.compile(p.strip()) for p in (*rule_lines("furniture.txt"), *rule_lines("title_furniture.txt"))
+    )
+
+
+def _is_title_furniture(line: str) -> bool:
+    return any(p.search(line) for p in _title_furniture())
+
+
+def _meaningful(line: str) -> bool:
+    return sum(ch.isalnum() for ch in line) >= 4 and not _DATE_ONLY.fullmatch(line)
+
+
+def html_title(title: str | None, h1: str | None) -> str | None:
+    """A page's title: its <h1> when that names the page (it is in the <title>, reads as a document's title,
+    or there is no <title>), else the <title> without the site's name after it."""
+    title, h1 = _clean_title(title), _clean_title(h1)
+    own = None  # the <title> without the site's name; a site's logo in an <h1> is only in that name
+    if title:
+        first = _SITE_SUFFIX.split(title)[0]
+        own = first if sum(ch.isalnum() for ch in first) >= 4 else title
+    if h1 and not _is_title_furniture(h1) and (not own or h1 in own or _OFFICIAL_TITLE.search(h1)):
+        return h1
+    return own or h1
+
+
+def text_title(text: str) -> str | None:
+    """The title a text gives itself: a front-matter ``title:``, else the first Markdown heading near the top,
+    else an official document's title line or a 《》 title there, else its first meaningful line that is no
+    page furniture (app menus, banners, bylines; data/rules/title_furniture.txt)."""
+    front = _front_matter_title(text)
+    if front:
+        return front[:_TITLE_MAX_CHARS]
+    header = [line for raw in text.split("\n")[:200] if (line := " ".join(raw.split()))][:_TITLE_HEADER_LINES]
+    for line in header:
+        if m := _MARKDOWN_HEADING.match(line):
+            return m.group(1)[:_TITLE_MAX_CHARS]
+    for line in header:
+        if len(line) <= _TITLE_LINE_MAX and not _SENTENCE_MARKS.search(line) and _OFFICIAL_TITLE.search(line):
+            inner = line.strip()
+            bare = inner[1:-1] if inner.startswith("《") and inner.endswith("》") else inner
+            return bare[:_TITLE_MAX_CHARS]
+    for line in header:
+        line = _ORIGINAL_TITLE.sub("", line)
+        if _meaningful(line) and not _is_title_furniture(line):
+            return line[:_TITLE_MAX_CHARS]
+    return first_meaningful_line(text)
+
+
+def _front_matter_title(text: str) -> str | None:
+    """``title:`` of a YAML front matter block (``---`` … ``---``) that opens the text."""
+    m = _FRONT_MATTER.match(text)
+    return _clean_title(next((g for g in m.groups() if g), None)) if m else None
 
 
 def first_meaningful_line(text: str) -> str | None:

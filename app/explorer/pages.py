@@ -31,6 +31,7 @@ from graph.views import CityTargets, IndicatorTargets
 
 from . import charts as target_charts
 from . import queries, viz
+from .reader import READER_PREFIX, reader_url
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ PAGES = {
     "explorer_home": "/explore",
     "explorer_paths": "/explore/paths",
     "explorer_cypher": "/explore/cypher",
+    "explorer_documents": READER_PREFIX,
 }
 DEFAULT_LIMIT = 120
 MAX_LIMIT = 1000
@@ -86,6 +88,7 @@ def _templates() -> Jinja2Templates:
         url=PAGES.__getitem__,
         entity_url=entity_url,
         api_entity_url=api_entity_url,
+        reader_url=reader_url,
         format_amount=viz.format_amount,
         styles=viz.styles_payload(),
     )

@@ -218,6 +218,11 @@ def test_start_stop_restart_keeps_data(tmp_path: Path) -> None:
             d.execute_query("CREATE (:Probe {at: $at})", at=time.time())
         conf = (home / "conf" / "neo4j.conf").read_text(encoding="utf-8")
         assert f"server.bolt.advertised_address=127.0.0.1:{server.bolt_port}" in conf
+        # the Browser's usage banner is off, and the running server took the setting
+        assert "client.allow_telemetry=false" in conf
+        with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as d:
+            shown = d.execute_query("SHOW SETTINGS YIELD name, value WHERE name = 'client.allow_telemetry'")
+        assert [(r["name"], r["value"]) for r in shown.records] == [("client.allow_telemetry", "false")]
 
         # A second server on the same home is refused before it touches anything.
         with pytest.raises(ConfigError) as e:

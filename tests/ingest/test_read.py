@@ -14,7 +14,7 @@ import pytest
 
 from graph.errors import BadInput
 from graph.model import content_id
-from ingest.read import UnreadableFile, find_date, iter_paths, read_document
+from ingest.read import UnreadableFile, find_date, html_title, iter_paths, read_document, text_title
 
 XUZHOU = "徐州高新区简介\n\n2019年4月16日 星期二\n\n华为、中兴、软通动力等国内龙头企业都已入驻徐州。\n"
 
@@ -410,3 +410,93 @@ def test_damaged_files_give_a_document_or_a_reason_never_a_crash(tmp_path: Path,
             assert document.text.strip()
             outcomes.add("document")
     assert "reason" in outcomes  # the damage was real for some of them
+
+
+# --- titles: the document's own, never page furniture ------------------------------------------------
+
+# The openings of the corpus documents whose first line used to be taken for their title.
+READER_APP = (
+    "购买\n下载掌阅APP,畅读海量书库\n立即打开\n畅读海量书库\n扫码下载掌阅APP\n\n"
+    "第四节\n实施创新驱动发展战略的地方实践\n\n一、济南市\n"
+)
+LETTERHEAD_TITLE = (
+    "中共徐州市委 徐州市人民政府 关于实施创新驱动发展战略 深入推进区域性 产业科技创新中心建设的工作意见"
+)
+NOTICE = "关于受理2017年东莞市第二批专利申请资助项目申报的通知"
+NEWSPAPER = (
+    "\n\nINNOVATION 创新园区\n\n科技部火炬中心合办\n\n2020.1.13 星期一\n\n中国高新技术产业导报 5\n\n"
+    "■ 编辑:叶伟 (010)68667266 E-mail:louxy@chih.org ■ 组版:王新明\n\n"
+    "打造四大产业集聚区 建设一流生态科技新城\n\n济宁高新区精描细绘 2020 年发展蓝图\n"
+)
+LETTERHEAD = (
+    "\n\n中共徐州市委文件\n\n徐委发〔2018〕20号\n\n"
+    f"{LETTERHEAD_TITLE}\n\n"
+    "(2018年4月18日)\n\n习近平总书记亲临徐州进行十九大后首次地方视察。\n"
+)
+CHANNEL = (
+    "技联在线·新闻速递\n\n报道最新产学研动态、政策、成效\n\n"
+    "中共扬州市委 扬州市人民政府印发《关于加快推进新兴科创名城建设的工作意见》的通知\n\n"
+    "发布日期:2018-11-23 消息来源:扬州市科技局\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (READER_APP, "实施创新驱动发展战略的地方实践"),
+        (NEWSPAPER, "打造四大产业集聚区 建设一流生态科技新城"),
+        (LETTERHEAD, LETTERHEAD_TITLE),
+        (CHANNEL, "中共扬州市委 扬州市人民政府印发《关于加快推进新兴科创名城建设的工作意见》的通知"),
+        ("《扬州市科技创新报告》\n\n第一段。\n", "扬州市科技创新报告"),
+        ("导读\n\n# 徐州高新区 年度报告\n\n正文。\n", "徐州高新区 年度报告"),
+        ("原标题：下一个破万亿的区\n来源：新浪财经\n", "下一个破万亿的区"),
+        ("---\ntitle: '打造区域协同科创共同体'\nauthor: 新浪财经\n---\n\n正文\n", "打造区域协同科创共同体"),
+        (XUZHOU, "徐州高新区简介"),
+    ],
+)
+def test_a_text_is_titled_by_its_own_title_line(text: str, title: str) -> None:
+    assert text_title(text) == title
+
+
+def test_a_title_line_must_be_near_the_top_and_no_sentence() -> None:
+    body = "徐州市概况\n\n" + "".join(f"第{i}行内容。\n" for i in range(30)) + "《关于加快发展的意见》\n"
+    assert text_title(body) == "徐州市概况"
+    quoted = "会议纪要\n\n会议学习了《关于深化科技体制机制改革的实施意见》，并作部署。\n"
+    assert text_title(quoted) == "会议纪要"
+
+
+def test_the_files_that_gave_furniture_titles_now_give_their_own(tmp_path: Path) -> None:
+    from graph.config import ROOT
+
+    titles = {
+        "003_da80483b1a4d3646.txt": "实施创新驱动发展战略的地方实践",
+        "004_a6838521c3fbe44f.txt": "打造四大产业集聚区 建设一流生态科技新城",
+    }
+    for name, title in titles.items():
+        assert read_document(ROOT / "data" / "corpus" / name).title == title
+
+
+@pytest.mark.parametrize(
+    ("title", "h1", "expected"),
+    [
+        ("东莞科星泰科技有限公司", NOTICE, NOTICE),
+        ("火炬高新区签约12个项目_园区动态_厦门火炬高新区", "厦门火炬高新区", "火炬高新区签约12个项目"),
+        ("苏州高新区投资120亿开展20个重点项目- 【阳光易购】", None, "苏州高新区投资120亿开展20个重点项目"),
+        ("徐州软件园 - 新闻中心", "徐州软件园", "徐州软件园"),
+        (None, "  江苏淮海科技城 简介 ", "江苏淮海科技城 简介"),
+        (None, None, None),
+    ],
+)
+def test_a_page_is_titled_by_its_h1_or_its_title_without_the_site(
+    title: str | None, h1: str | None, expected: str | None
+) -> None:
+    assert html_title(title, h1) == expected
+
+
+def test_an_html_page_with_an_h1_that_names_it(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>东莞科星泰科技有限公司</title></head><body><div class=menu>首页 新闻</div>"
+        "<h1>关于受理专利申请资助项目申报的通知 </h1><p>各有关单位：</p></body></html>"
+    )
+    document = read_document(write(tmp_path, "n.html", page))
+    assert document.title == "关于受理专利申请资助项目申报的通知"

@@ -59,11 +59,27 @@
     return { nodes: nodes, edges: edges, options: E.styles.options, focus: null, evidence: evidence };
   }
 
+  /* The reader page of a document at a span, scrolled to it and marking it (app/explorer/reader.py). */
+  function readerUrl(documentId, start, end) {
+    return "/explore/documents/" + encodeURIComponent(documentId) + "?at=" + start + "-" + end + "#at";
+  }
+  function isOffset(v) { return typeof v === "number" && Number.isInteger(v) && v >= 0; }
+  /* Evidence (a node, or a map with its fields): its sentence, linked to the reader at its offsets. */
+  function evidenceLink(p) {
+    if (!p || typeof p.document_id !== "string" || !isOffset(p.start) || !isOffset(p.end)) return null;
+    const a = E.el("a", "cite", short(p.sentence || (p.start + "–" + p.end), 160));
+    a.href = readerUrl(p.document_id, p.start, p.end);
+    a.title = "read it in its document, characters " + p.start + "–" + p.end;
+    return a;
+  }
+
   function cell(value) {
     const td = document.createElement("td");
     if (value === null || value === undefined) { td.textContent = "null"; td.className = "muted"; return td; }
     if (typeof value === "object") {
       const p = value.properties || value;
+      const cite = evidenceLink(p);
+      if (cite) { td.append(cite); return td; }
       if (p && p.key && p.name && p.label) {
         const a = document.createElement("a");
         a.href = "/explore/entity/" + encodeURIComponent(p.key);
@@ -93,15 +109,37 @@
     return td;
   }
 
+  /* Where a row cites evidence in columns of its own (ev.document_id, ev.start, ev.end; named so or
+     `… AS document_id` …): the indices of those columns and of the cell to link (the sentence, else start). */
+  function citationColumns(columns) {
+    function find(name) {
+      return columns.findIndex(function (c) { return c === name || c.endsWith("." + name); });
+    }
+    const doc = find("document_id"), start = find("start"), end = find("end");
+    if (doc < 0 || start < 0 || end < 0) return null;
+    const sentence = find("sentence");
+    return { doc: doc, start: start, end: end, link: sentence >= 0 ? sentence : start };
+  }
+
   function renderTable(result) {
     const thead = table.tHead, tbody = table.tBodies[0];
     thead.textContent = ""; tbody.textContent = "";
     const head = document.createElement("tr");
-    (result.columns || []).forEach(function (c) { head.append(E.el("th", "", c)); });
+    const columns = result.columns || [];
+    columns.forEach(function (c) { head.append(E.el("th", "", c)); });
     thead.append(head);
+    const cite = citationColumns(columns);
     (result.rows || []).forEach(function (row) {
       const tr = document.createElement("tr");
-      (Array.isArray(row) ? row : Object.values(row)).forEach(function (v) { tr.append(cell(v)); });
+      const values = Array.isArray(row) ? row : Object.values(row);
+      values.forEach(function (v, i) {
+        const td = cell(v);
+        if (cite && i === cite.link) {
+          const a = evidenceLink({ document_id: values[cite.doc], start: values[cite.start], end: values[cite.end], sentence: String(v) });
+          if (a) { td.textContent = ""; td.className = ""; td.append(a); }
+        }
+        tr.append(td);
+      });
       tbody.append(tr);
     });
   }
