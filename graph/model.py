@@ -169,13 +169,22 @@ class Relation(Frozen):
         return relation_key(self.type, self.source, self.target, self.qualifier)
 
 
+def _pooled(evidence: Iterable[Evidence], cap: int) -> tuple[Evidence, ...]:
+    """Evidence unique by key (one span of one document; the first rule to cite it stays), at most cap."""
+    unique: dict[str, Evidence] = {}
+    for ev in evidence:
+        unique.setdefault(ev.key, ev)
+    return tuple(unique.values())[:cap]
+
+
 def merge_repeats(relations: Iterable[Relation], max_evidence: int = MAX_EVIDENCE) -> list[Relation]:
     """One relation per fact key, in first-seen order: THE merge rule for a fact stated more than once.
 
     Symmetric types order their ends (as their key does); the amount is the largest one stated (a total
     and its part name one fact, and the total is its amount); properties pool, a later value winning;
-    evidence pools unique by key in text order, at most ``max_evidence`` pieces. Extraction merges a
-    document's repeats with it, and the store merges a graph's again with it, so both always agree.
+    evidence pools unique by key (the first rule citing a span stays) in text order, at most
+    ``max_evidence`` pieces. Extraction merges a document's repeats with it, and the store merges a
+    graph's again with it, so both always agree.
     """
     merged: dict[str, Relation] = {}
     for r in relations:
@@ -183,14 +192,14 @@ def merge_repeats(relations: Iterable[Relation], max_evidence: int = MAX_EVIDENC
             r = r.model_copy(update={"source": r.target, "target": r.source})
         seen = merged.get(r.key)
         if seen is None:
-            merged[r.key] = r.model_copy(update={"evidence": tuple(dict.fromkeys(r.evidence))[:max_evidence]})
+            merged[r.key] = r.model_copy(update={"evidence": _pooled(r.evidence, max_evidence)})
             continue
         amounts = [a for a in (seen.amount_cny, r.amount_cny) if a is not None]
         merged[r.key] = seen.model_copy(
             update={
                 "amount_cny": max(amounts) if amounts else None,
                 "properties": {**seen.properties, **r.properties},
-                "evidence": tuple(dict.fromkeys((*seen.evidence, *r.evidence)))[:max_evidence],
+                "evidence": _pooled((*seen.evidence, *r.evidence), max_evidence),
             }
         )
     return list(merged.values())

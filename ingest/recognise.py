@@ -340,7 +340,17 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
         digits = _LEADING_MARK.match(text, start, head_start)
         if digits and digits.end() < head_start and is_cjk(text[digits.end()]):
             start = digits.end()
+        start = _national_opening(text, start, head_start)
     return start
+
+
+def _national_opening(text: str, start: int, head_start: int) -> int:
+    """中国 opens a national organisation's name (中国科学院, 中国矿业大学): words before it that are not a
+    place (充分利用|中国科学院, 西起|中国科学院) belong to the sentence, not to the name."""
+    k = text.find("中国", start + 1, head_start)
+    if k < 0 or place_prefix(text[start:k]) == text[start:k]:
+        return start
+    return k
 
 
 def _after_person_names(text: str, start: int, head_start: int) -> int:

@@ -56,3 +56,11 @@ def test_extraction_and_the_store_agree_on_a_repeated_fact() -> None:
     assert len(fact.evidence) == 3
     assert merged_relations(graph) == list(graph.relations)  # the store's merge changes nothing
     assert fact.amount_cny == 2e7
+
+
+def test_one_span_cited_by_two_rules_is_one_piece_of_evidence() -> None:
+    first, again = _ev(0), _ev(0).model_copy(update={"extractor": "another-rule", "confidence": 0.5})
+    a = _funds(None).model_copy(update={"evidence": (first,)})
+    b = _funds(None).model_copy(update={"evidence": (again,)})
+    (merged,) = merge_repeats([a, b])
+    assert merged.evidence == (first,)

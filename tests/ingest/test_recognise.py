@@ -137,3 +137,11 @@ def test_a_notice_that_issues_a_policy_names_the_policy() -> None:
     (policy,) = [m for m in rec.mentions if m.label is Label.POLICY]
     assert policy.name == "南通市科技创新三年行动计划"
     assert policy.aliases == ("关于印发南通市科技创新三年行动计划的通知",)
+
+
+def test_a_verb_or_a_person_before_a_name_is_not_part_of_it() -> None:
+    # jieba tags 充分利用 as a noun: 中国 still opens the national organisation's name
+    assert [m.surface for m in recognise("项目充分利用中国科学院的科研资源。").mentions] == ["中国科学院"]
+    # 率 (to lead) is a one-character verb: the person and title before it stay outside the park's name
+    surfaces = [m.surface for m in recognise("考察团由市长王强率东湖高新区企业代表赴深圳考察。").mentions]
+    assert "东湖高新区" in surfaces and not any("王强" in s for s in surfaces)
