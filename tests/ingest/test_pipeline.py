@@ -129,7 +129,8 @@ def test_a_news_paragraph_about_chengdu_comes_out_right() -> None:
 
 def test_airport_zones_incubator_parks_and_a_copyright_line() -> None:
     g = extract_text(
-        "襄阳市推进创新。襄阳临空经济区和湖北文理学院科技创新孵化园签约。Copyright©华中数控股份有限公司 版权所有"
+        "襄阳市推进创新。襄阳临空经济区和湖北文理学院科技创新孵化园签约。"
+        "Copyright©华中数控股份有限公司 版权所有"
     ).graph
     names = {(e.label, e.name) for e in g.entities}
     assert {(Label.PARK, "襄阳临空经济区"), (Label.PARK, "湖北文理学院科技创新孵化园")} <= names
