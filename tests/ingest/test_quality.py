@@ -34,6 +34,20 @@ SETS = {
         0.40,
         False,
     ),
+    "probe round r3 (real)": (
+        ROOT / "data" / "probe" / "real-r3" / "gold",
+        ROOT / "data" / "probe" / "real-r3" / "docs",
+        0.55,
+        0.10,
+        False,
+    ),
+    "probe round r5 (real)": (
+        ROOT / "data" / "probe" / "real-r5" / "gold",
+        ROOT / "data" / "probe" / "real-r5" / "docs",
+        0.65,
+        0.28,
+        False,
+    ),
 }
 
 
