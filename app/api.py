@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import hmac
-import io
-import json
 import logging
 import tempfile
-import zipfile
-from collections.abc import Iterable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +14,10 @@ from fastapi.concurrency import run_in_threadpool
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 from pydantic import BaseModel, Field
 
+from app import exports
 from app.deps import DriverDep, SettingsDep
+from app.explorer import queries
+from app.exports import ExportFormat
 from graph import read
 from graph.errors import Neo4jUnavailable
 from graph.model import Label, RelType
@@ -78,12 +75,6 @@ MinConfidence = Annotated[
 class CypherRequest(BaseModel):
     query: str = Field(min_length=1, max_length=20_000, examples=["MATCH (c:City) RETURN c.name LIMIT 5"])
     params: dict[str, Any] = Field(default_factory=dict)
-
-
-class ExportFormat(StrEnum):
-    GRAPHML = "graphml"
-    CSV = "csv"
-    JSON = "json"
 
 
 @router.get("/entities", responses=_problems(503), tags=["entities"])
@@ -303,24 +294,13 @@ def health(driver: DriverDep, settings: SettingsDep) -> Health:
     return Health(neo4j_uri=settings.neo4j_uri, database=settings.neo4j_database, **info)
 
 
-_EXPORT_MEDIA = {
-    ExportFormat.GRAPHML: "application/graphml+xml",
-    ExportFormat.CSV: "application/zip",
-    ExportFormat.JSON: "application/json",
-}
-
-
 @router.get(
     "/export",
     response_class=Response,
     responses={
         200: {
-            "description": "GraphML, a zip of nodes.csv and edges.csv, or node-link JSON",
-            "content": {
-                "application/graphml+xml": {"schema": {"type": "string"}},
-                "application/zip": {"schema": {"type": "string", "format": "binary"}},
-                "application/json": {"schema": {"type": "object"}},
-            },
+            "description": "GraphML, GEXF, a zip of nodes.csv, edges.csv and evidence.csv, or node-link JSON",
+            "content": exports.OPENAPI_CONTENT,
         },
         **_problems(503),
     },
@@ -338,13 +318,18 @@ def export(
     The whole stored graph by default, the extension included: Indicator nodes and SETS_TARGET edges (with
     year, value, unit, comparator, city); ``label`` without Indicator gives the actor network alone.
 
-    - ``graphml`` (Gephi): node attributes label, name, aliases ("|"-joined), evidence_count and other
-      properties; edge attributes type, amount_cny, evidence_count, confidence, symmetric; the edge id
-      is the relation key.
-    - ``csv``: a zip of ``nodes.csv`` (id, label, name, aliases, evidence_count) and ``edges.csv``
-      (source, target, relation, key, symmetric, amount_cny, evidence_count, confidence). The relation
-      type column is ``relation``, not ``type``, because Gephi reads a ``type`` column as edge direction.
+    - ``graphml`` and ``gexf`` (Gephi): node ``label`` = the entity's name, ``type`` = its label (City,
+      Park, …), then name, aliases ("|"-joined), evidence_count and other properties; edge ``label`` and
+      ``relation`` = the relation type, amount_cny, evidence_count, confidence, doc_ids ("|"-joined
+      document ids), sentence (its first evidence), symmetric; the edge id is the relation key.
+    - ``csv``: a zip of ``nodes.csv`` (id, label, type, name, aliases, evidence_count, …), ``edges.csv``
+      (source, target, relation, key, symmetric, amount_cny, evidence_count, …) and ``evidence.csv`` (one row
+      per piece of evidence: relation_key, relation, source, target, document_id, start, end, sentence,
+      extractor, confidence, amount_cny). The relation type column is ``relation``, not ``type``, because
+      Gephi reads a ``type`` column as edge direction.
     - ``json``: networkx node-link data (``nodes``, ``links``), readable by d3 and ``nx.node_link_graph``.
+
+    ``/export/entity/{key}`` and ``/export/paths`` export one explorer view instead.
     """
     graph = read.export_graph(
         driver,
@@ -352,79 +337,61 @@ def export(
         labels=[x.value for x in label] if label else None,
         types=[x.value for x in type] if type else None,
     )
-    if format is ExportFormat.GRAPHML:
-        content = _graphml(graph)
-    elif format is ExportFormat.CSV:
-        content = _csv_zip(graph)
+    return _export(driver, settings, graph, format, "innograph")
+
+
+@router.get(
+    "/export/entity/{key:path}",
+    response_class=Response,
+    responses={
+        200: {"description": "the view in the chosen format", "content": exports.OPENAPI_CONTENT},
+        **_problems(400, 404, 503),
+    },
+    tags=["graph"],
+)
+def export_entity_view(
+    key: str,
+    driver: DriverDep,
+    settings: SettingsDep,
+    format: ExportFormat = ExportFormat.GRAPHML,
+    depth: Annotated[int, Query(ge=1, le=2, description="hops around the entity")] = 1,
+    limit: Annotated[int, Query(ge=1, le=1000, description="at most this many relationships")] = 120,
+    labels: Annotated[list[Label] | None, Query(description="labels of the other ends")] = None,
+    types: Annotated[list[RelType] | None, Query(description="relation types")] = None,
+    min_confidence: MinConfidence = None,
+) -> Response:
+    """The subgraph an entity's explorer page draws with the same parameters (its "Export this view"
+    link): the entity, its relationships within ``depth`` hops and their other ends; formats as /export."""
+    hood = queries.entity_view(
+        driver,
+        database=settings.neo4j_database,
+        key=key,
+        depth=depth,
+        labels=[x.value for x in labels] if labels else None,
+        types=[x.value for x in types] if types else None,
+        limit=limit,
+        min_confidence=min_confidence,
+    )
+    graph = read.export_view(
+        driver,
+        database=settings.neo4j_database,
+        node_keys=[n.key for n in hood.nodes],
+        relation_keys=[e.key for e in hood.edges],
+    )
+    return _export(driver, settings, graph, format, "innograph-entity")
+
+
+def _export(
+    driver: DriverDep, settings: SettingsDep, graph: nx.MultiDiGraph, fmt: ExportFormat, name: str
+) -> Response:
+    if fmt is ExportFormat.GRAPHML:
+        content = exports.graphml(graph)
+    elif fmt is ExportFormat.GEXF:
+        content = exports.gexf(graph)
+    elif fmt is ExportFormat.CSV:
+        facts = [key for _, _, key in graph.edges(keys=True)]
+        evidence = read.export_evidence(driver, database=settings.neo4j_database, facts=facts)
+        content = exports.csv_zip(graph, evidence)
     else:
-        content = _node_link_json(graph)
-    return Response(
-        content,
-        media_type=_EXPORT_MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="innograph.{_suffix(format)}"'},
-    )
-
-
-def _suffix(fmt: ExportFormat) -> str:
-    return {ExportFormat.GRAPHML: "graphml", ExportFormat.CSV: "zip", ExportFormat.JSON: "json"}[fmt]
-
-
-def _graphml(graph: nx.MultiDiGraph) -> bytes:
-    buffer = io.BytesIO()
-    nx.write_graphml(graph, buffer, encoding="utf-8")
-    return buffer.getvalue()
-
-
-def _csv_zip(graph: nx.MultiDiGraph) -> bytes:
-    node_columns = _columns(["id", "label", "name", "aliases", "evidence_count"], graph.nodes(data=True))
-    edge_columns = _columns(
-        [
-            *("source", "target", "relation", "key"),
-            *("symmetric", "amount_cny", "evidence_count", "confidence"),
-        ],
-        ((key, attrs) for _, _, key, attrs in graph.edges(keys=True, data=True)),
-        skip={"type"},
-    )
-    nodes = io.StringIO()
-    writer = csv.writer(nodes)
-    writer.writerow(node_columns)
-    for key, attrs in graph.nodes(data=True):
-        writer.writerow([key, *(_cell(attrs.get(c)) for c in node_columns[1:])])
-    edges = io.StringIO()
-    writer = csv.writer(edges)
-    writer.writerow(edge_columns)
-    for source, target, key, attrs in graph.edges(keys=True, data=True):
-        writer.writerow(
-            [source, target, attrs.get("type", ""), key, *(_cell(attrs.get(c)) for c in edge_columns[4:])]
-        )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        # utf-8-sig so that spreadsheet programs read the Chinese names right.
-        archive.writestr("nodes.csv", nodes.getvalue().encode("utf-8-sig"))
-        archive.writestr("edges.csv", edges.getvalue().encode("utf-8-sig"))
-    return buffer.getvalue()
-
-
-def _columns(
-    fixed: list[str],
-    items: Iterable[tuple[Any, dict[str, Any]]],
-    skip: frozenset[str] | set[str] = frozenset(),
-) -> list[str]:
-    """The fixed columns, then every other attribute any row has (analytics results such as pagerank,
-    betweenness and community among them), in a stable order."""
-    extra = {name for _, attrs in items for name in attrs} - set(fixed) - set(skip)
-    return [*fixed, *sorted(extra)]
-
-
-def _cell(value: Any) -> Any:
-    """A CSV cell: lists joined by "|", absent values empty."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "|".join(str(v) for v in value)
-    return value
-
-
-def _node_link_json(graph: nx.MultiDiGraph) -> bytes:
-    data = nx.node_link_data(graph, edges="links")
-    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+        content = exports.node_link_json(graph)
+    return exports.response(content, fmt, name)

@@ -31,6 +31,7 @@ from graph.views import (
     EntityDetail,
     EntityRef,
     EntitySummary,
+    EvidenceView,
     GraphNode,
     GraphRelationship,
     IndicatorSeries,
@@ -356,27 +357,57 @@ def export_graph(
 
     Nodes are keyed by entity key with attributes label, name, aliases ("|"-joined), evidence_count and the
     entity's other properties; edges are keyed by relation key and carry type, amount_cny, evidence_count,
-    confidence and symmetric (true for COOPERATES, which is stored once but undirected).
+    confidence, doc_ids ("|"-joined), sentence (the first evidence) and symmetric (true for COOPERATES,
+    which is stored once but undirected).
     """
+    nodes = run_read(driver, query("export_nodes"), database=database, labels=labels or None)
+    edges = run_read(
+        driver, query("export_edges"), database=database, labels=labels or None, types=types or None
+    )
+    return _export_graph(nodes, edges)
+
+
+def export_view(
+    driver: Driver, *, database: str, node_keys: list[str], relation_keys: list[str]
+) -> nx.MultiDiGraph:
+    """The entities ``node_keys`` and relationships ``relation_keys`` (one view: an entity's neighbourhood,
+    a set of paths) as export_graph builds them; unknown keys are skipped."""
+    nodes = run_read(
+        driver, query("export_view_nodes"), database=database, keys=list(dict.fromkeys(node_keys))
+    )
+    edges = run_read(
+        driver, query("export_view_edges"), database=database, keys=list(dict.fromkeys(relation_keys))
+    )
+    return _export_graph(nodes, edges)
+
+
+def _export_graph(nodes: list[Record], edges: list[Record]) -> nx.MultiDiGraph:
     graph: nx.MultiDiGraph = nx.MultiDiGraph()
-    for record in run_read(driver, query("export_nodes"), database=database, labels=labels or None):
+    for record in nodes:
         props = dict(record["entity"])
         key = props.pop("key")
         props.pop("doc_ids", None)
+        props.pop("pinyin", None)  # a search key, not a fact about the actor
         props["aliases"] = "|".join(props.get("aliases") or [])
         graph.add_node(key, **{k: _plain(v) for k, v in props.items() if v is not None})
-    for record in run_read(
-        driver, query("export_edges"), database=database, labels=labels or None, types=types or None
-    ):
+    for record in edges:
         props = dict(record["props"])
-        props.pop("doc_ids", None)
         key = props.pop("key")
+        props["doc_ids"] = "|".join(props.get("doc_ids") or [])
         attrs = {k: _plain(v) for k, v in props.items() if v is not None}
         attrs["type"] = record["type"]
         attrs["symmetric"] = record["type"] == "COOPERATES"
+        if record["sentences"]:
+            attrs["sentence"] = record["sentences"][0]
         # The relation key is the multigraph edge key: GraphML writes it as the edge id.
         graph.add_edge(record["source"], record["target"], key=key, **attrs)
     return graph
+
+
+def export_evidence(driver: Driver, *, database: str, facts: list[str]) -> list[EvidenceView]:
+    """Every piece of evidence of the facts ``facts`` (relation keys), by fact, document and offset."""
+    records = run_read(driver, query("export_evidence"), database=database, facts=list(dict.fromkeys(facts)))
+    return [EvidenceView.model_validate(dict(r)) for r in records]
 
 
 def _plain(value: Any) -> Any:

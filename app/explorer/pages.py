@@ -205,9 +205,7 @@ def entity_page(
         least = _confidence_or_none(min_confidence)
         entity = read.get_entity(driver, database=db, key=key)
         # An actor's page draws the actor network; an Indicator's, the policies that set targets for it.
-        indicator = entity.label == Label.INDICATOR.value
-        shown_labels = [Label.POLICY.value] if indicator else list(queries.ACTOR_LABELS)
-        shown_types = [RelType.SETS_TARGET.value] if indicator else list(queries.ACTOR_TYPES)
+        shown_labels, shown_types = queries.shown_filters(entity.label)
         chosen_labels = [lab.value for lab in labels] if labels else shown_labels
         chosen_types = [t.value for t in types] if types else shown_types
         hood = queries.neighbourhood(
@@ -254,6 +252,16 @@ def entity_page(
         api_links=_entity_api_links(
             key, chosen_labels if labels else None, chosen_types if types else None, limit, least
         ),
+        export_links=export_links(
+            "/export/entity/" + quote(key, safe=":"),
+            {
+                "depth": depth,
+                "limit": limit,
+                "labels": chosen_labels if labels else None,
+                "types": chosen_types if types else None,
+                "min_confidence": f"{least:g}" if least is not None else None,
+            },
+        ),
         degree_total=sum(entity.degree.values()),
         targets=targets,
         charts=[target_charts.target_chart(s) for s in targets.series] if targets else [],
@@ -294,6 +302,17 @@ def _entity_api_links(
     if min_confidence is not None:
         params["min_confidence"] = f"{min_confidence:g}"
     return [("entity JSON", base), ("relationships JSON", f"{base}/relationships?{urlencode(params)}")]
+
+
+EXPORT_FORMATS = (("GraphML", "graphml"), ("GEXF", "gexf"), ("CSV + evidence", "csv"))
+
+
+def export_links(base: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """Download links of one view in each export format (``params`` as the query string, empty ones
+    dropped, lists repeated)."""
+    pairs = [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list | tuple) else [vs])]
+    kept = [(k, v) for k, v in pairs if v is not None and v != ""]
+    return [(title, f"{base}?{urlencode([*kept, ('format', fmt)])}") for title, fmt in EXPORT_FORMATS]
 
 
 # --- paths ------------------------------------------------------------------------------------------

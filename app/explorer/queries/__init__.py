@@ -99,6 +99,43 @@ def neighbourhood(
     return Neighbourhood(key=key, nodes=nodes, edges=edges, total=record["total"], hops=hops)
 
 
+def shown_filters(label: str) -> tuple[list[str], list[str]]:
+    """The labels and types an entity's page draws and offers as filters: an actor's page the actor network,
+    an Indicator's the policies that set targets for it."""
+    if label == Label.INDICATOR.value:
+        return [Label.POLICY.value], [RelType.SETS_TARGET.value]
+    return list(ACTOR_LABELS), list(ACTOR_TYPES)
+
+
+def entity_view(
+    driver: Driver,
+    *,
+    database: str,
+    key: str,
+    depth: int,
+    labels: Sequence[str] | None,
+    types: Sequence[str] | None,
+    limit: int,
+    min_confidence: float | None = None,
+) -> Neighbourhood:
+    """What an entity's page draws: its neighbourhood with the chosen filters (None: the page's defaults,
+    shown_filters); NotFound if the entity is absent."""
+    records = run_read(driver, query("read_resolve_entity"), database=database, ref=key)
+    if not records or records[0]["entity"]["key"] != key:
+        raise NotFound(f"No entity has the key {key!r}. Search for its name on the explorer's home page.")
+    shown_labels, shown_types = shown_filters(records[0]["entity"]["label"])
+    return neighbourhood(
+        driver,
+        database=database,
+        key=key,
+        depth=depth,
+        labels=list(labels) if labels else shown_labels,
+        types=list(types) if types else shown_types,
+        limit=limit,
+        min_confidence=min_confidence,
+    )
+
+
 def relationships_by_key(
     driver: Driver, *, database: str, keys: Sequence[str], evidence_limit: int = 5
 ) -> tuple[EdgeView, ...]:
