@@ -101,6 +101,29 @@ async def search_entities(
     )
 
 
+@router.get("/entities/suggest", responses=_problems(400, 503), tags=["entities"])
+async def suggest_entities(
+    driver: DriverDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str, Query(max_length=200, description="what has been typed: part of a name, alias or pinyin")
+    ],
+    label: Label | None = None,
+    limit: Annotated[int, Query(ge=1, le=20, description="at most this many suggestions")] = 8,
+) -> Page[EntitySummary]:
+    """Suggestions while a name is typed (the explorer's search, paths and compare fields): the best matches
+    of ``q`` by name, alias or pinyin (``xuz`` → 徐州), else names that sound like it (许州 → 徐州);
+    400 when ``q`` is empty."""
+    return await run_in_threadpool(
+        read.suggest_entities,
+        driver,
+        database=settings.neo4j_database,
+        q=q,
+        label=label.value if label else None,
+        limit=limit,
+    )
+
+
 # Declared before /entities/{key}: keys may contain "/", so the detail route takes the rest of the path.
 @router.get("/entities/{key:path}/relationships", responses=_problems(404, 503), tags=["entities"])
 async def entity_relationships(

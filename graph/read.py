@@ -22,6 +22,7 @@ from graph.cypher import query
 from graph.cypher_guard import QueryTimeout, check_query_type, check_static
 from graph.errors import BadInput, NotFound
 from graph.model import Label
+from graph.pinyin import MIN_PINYIN_QUERY, pinyin_key, pinyin_query
 from graph.views import (
     CityTargets,
     CypherResult,
@@ -53,7 +54,7 @@ EXACT_ALIAS_WINDOW = 100
 # Lucene query syntax characters; a user's query is searched as one escaped phrase.
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 # Entity properties shown as such rather than in `properties`.
-_ENTITY_FIELDS = frozenset({"key", "label", "name", "aliases", "doc_ids", "evidence_count"})
+_ENTITY_FIELDS = frozenset({"key", "label", "name", "aliases", "doc_ids", "evidence_count", "pinyin"})
 # Relationship properties shown as such rather than in `properties` (graph/store.py writes them).
 _RELATION_FIELDS = frozenset({"key", "doc_ids", "evidence_count", "confidence", "amount_cny"})
 MAX_HOPS = 6
@@ -103,44 +104,84 @@ def lucene_phrase(q: str) -> str:
 def search_entities(
     driver: Driver, *, database: str, q: str | None, label: str | None, limit: int, offset: int
 ) -> Page[EntitySummary]:
-    """Entities whose name or an alias contains ``q`` (all entities when ``q`` is empty), exact matches first.
+    """Entities whose name or an alias contains ``q`` (all entities when ``q`` is empty), exact matches first;
+    a query in pinyin (``xuzhou``, ``Xu Zhou``) also finds the names it spells (徐州).
 
-    Full-text (cjk bigrams) first; a query it cannot match (one character, part of a Latin word) falls
-    back to a case-insensitive CONTAINS scan.
+    Full-text (cjk bigrams) first; a query it cannot match (one character, part of a Latin word, pinyin)
+    is a CONTAINS scan over names, aliases and pinyin keys.
     """
     needle = normalise_query(q or "")
     params: dict[str, Any] = {"label": label, "limit": limit, "offset": offset}
-    record: Record | None = None
     if not needle:
         record = _single(run_read(driver, query("read_list_entities"), database=database, **params))
-    else:
-        if len(needle) > 1:
-            record = _single(
-                run_read(
-                    driver,
-                    query("read_search_fulltext"),
-                    database=database,
-                    index=ENTITY_SEARCH_INDEX,
-                    lucene=lucene_phrase(needle),
-                    q=needle,
-                    window=EXACT_ALIAS_WINDOW,
-                    **params,
-                )
+        return _entity_page(record, limit, offset)
+    pinyin = pinyin_query(needle)
+    if len(needle) > 1 and pinyin is None:
+        record = _single(
+            run_read(
+                driver,
+                query("read_search_fulltext"),
+                database=database,
+                index=ENTITY_SEARCH_INDEX,
+                lucene=lucene_phrase(needle),
+                q=needle,
+                window=EXACT_ALIAS_WINDOW,
+                **params,
             )
-        if record is None or record["total"] == 0:
-            record = _single(
-                run_read(
-                    driver,
-                    query("read_search_contains"),
-                    database=database,
-                    q=needle,
-                    needle=needle.lower(),
-                    **params,
-                )
-            )
-    assert record is not None
+        )
+        if record["total"]:
+            return _entity_page(record, limit, offset)
+    return _contains(driver, database, needle, pinyin, params)
+
+
+def sounds_like(
+    driver: Driver, *, database: str, q: str, label: str | None, limit: int
+) -> list[EntitySummary]:
+    """Entities whose name sounds like ``q`` (its pinyin, e.g. 许州 → 徐州): the "did you mean" of a
+    search that found nothing. Empty for a query without Chinese characters."""
+    needle = normalise_query(q)
+    pinyin = pinyin_key(needle)
+    if pinyin_query(needle) is not None or len(pinyin) < MIN_PINYIN_QUERY:
+        return []  # a Latin query was already searched as pinyin
+    params: dict[str, Any] = {"label": label, "limit": limit, "offset": 0}
+    return _contains(driver, database, needle, pinyin, params).items
+
+
+def _contains(
+    driver: Driver, database: str, needle: str, pinyin: str | None, params: dict[str, Any]
+) -> Page[EntitySummary]:
+    record = _single(
+        run_read(
+            driver,
+            query("read_search_contains"),
+            database=database,
+            q=needle,
+            needle=needle.lower(),
+            pinyin=pinyin,
+            **params,
+        )
+    )
+    return _entity_page(record, params["limit"], params["offset"])
+
+
+def _entity_page(record: Record, limit: int, offset: int) -> Page[EntitySummary]:
     items = _ENTITY_SUMMARIES.validate_python([_entity_row(row) for row in record["items"]])
     return Page[EntitySummary](total=record["total"], limit=limit, offset=offset, items=items)
+
+
+def suggest_entities(
+    driver: Driver, *, database: str, q: str, label: str | None, limit: int
+) -> Page[EntitySummary]:
+    """Suggestions as a name is typed: the best ``limit`` matches of ``q`` (name, alias or pinyin), else
+    the names that sound like it; BadInput when ``q`` is empty."""
+    needle = normalise_query(q)
+    if not needle:
+        raise BadInput("Type at least one character of a name, an alias or its pinyin (e.g. 徐 or xuz).")
+    page = search_entities(driver, database=database, q=needle, label=label, limit=limit, offset=0)
+    if page.total:
+        return page
+    similar = sounds_like(driver, database=database, q=needle, label=label, limit=limit)
+    return Page[EntitySummary](total=len(similar), limit=limit, offset=0, items=similar)
 
 
 def _entity_row(row: dict[str, Any]) -> dict[str, Any]:

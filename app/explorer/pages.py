@@ -27,7 +27,7 @@ from graph import read
 from graph.cypher import CYPHER_DIR
 from graph.errors import BadInput, InnographError, Neo4jUnavailable, NotFound
 from graph.model import Label, RelType
-from graph.views import CityTargets, IndicatorTargets
+from graph.views import CityTargets, EntitySummary, IndicatorTargets
 
 from . import charts as target_charts
 from . import queries, viz
@@ -159,9 +159,12 @@ def home(
         stats = read.get_stats(driver, database=db)
         top = queries.top_actors(driver, database=db, limit=16)
         results = None
+        similar: list[EntitySummary] = []
         if (q and q.strip()) or label:
             # a label alone lists that label's entities, best-evidenced first
             results = read.search_entities(driver, database=db, q=q, label=label, limit=50, offset=0)
+            if results.total == 0 and q:
+                similar = read.sounds_like(driver, database=db, q=q, label=label, limit=5)
     except (InnographError, Neo4jError, DriverError) as e:
         return _error(request, e, nav="home", q=q)
     return _page(
@@ -174,6 +177,7 @@ def home(
         top=top,
         top_max=max((n.degree for n in top), default=1),
         results=results,
+        similar=similar,
         legend=viz.legend_items(Label),
         labels=[lab.value for lab in Label],
     )
