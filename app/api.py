@@ -171,6 +171,15 @@ async def get_entity(
     )
 
 
+PathTypes = Annotated[
+    list[RelType] | None, Query(description="leave out relationships of these types (e.g. HOSTS)")
+]
+PathLabels = Annotated[
+    list[Label] | None, Query(description="leave out paths through entities of these labels (not the ends)")
+]
+Provinces = Annotated[bool, Query(description="leave out paths through provinces (City of level province)")]
+
+
 @router.get("/paths", responses=_problems(400, 404, 503), tags=["entities"])
 async def shortest_paths(
     driver: DriverDep,
@@ -179,8 +188,17 @@ async def shortest_paths(
     target: Annotated[str, Query(min_length=1, max_length=200, description="entity key, name or alias")],
     max_hops: Annotated[int, Query(ge=1, le=read.MAX_HOPS)] = 4,
     limit: Annotated[int, Query(ge=1, le=100, description="at most this many paths")] = 10,
+    exclude_label: PathLabels = None,
+    exclude_type: PathTypes = None,
+    exclude_provinces: Provinces = False,
 ) -> PathsResult:
-    """Shortest paths between two actors over HOSTS/FUNDS/COOPERATES in any direction (empty if none)."""
+    """Up to ``limit`` shortest paths between two actors over HOSTS/FUNDS/COOPERATES in any direction,
+    shortest first and longer ones after them when they exist (empty if none).
+
+    Each step gives the relationship as stored (``source``, ``target``) and its ``direction`` along the
+    walk (forward, backward, or both for COOPERATES). ``exclude_label``, ``exclude_provinces`` and
+    ``exclude_type`` leave out paths through such entities (the two ends stay allowed) or relationships.
+    """
     return await run_in_threadpool(
         read.shortest_paths,
         driver,
@@ -189,6 +207,9 @@ async def shortest_paths(
         target=target,
         max_hops=max_hops,
         limit=limit,
+        exclude_labels=[x.value for x in exclude_label or ()],
+        exclude_types=[x.value for x in exclude_type or ()],
+        exclude_provinces=exclude_provinces,
     )
 
 
@@ -402,6 +423,49 @@ def export_entity_view(
         relation_keys=[e.key for e in hood.edges],
     )
     return _export(driver, settings, graph, format, "innograph-entity")
+
+
+@router.get(
+    "/export/paths",
+    response_class=Response,
+    responses={
+        200: {"description": "the view in the chosen format", "content": exports.OPENAPI_CONTENT},
+        **_problems(400, 404, 503),
+    },
+    tags=["graph"],
+)
+def export_paths_view(
+    driver: DriverDep,
+    settings: SettingsDep,
+    source: Annotated[str, Query(min_length=1, max_length=200, description="entity key, name or alias")],
+    target: Annotated[str, Query(min_length=1, max_length=200, description="entity key, name or alias")],
+    format: ExportFormat = ExportFormat.GRAPHML,
+    max_hops: Annotated[int, Query(ge=1, le=read.MAX_HOPS)] = 4,
+    limit: Annotated[int, Query(ge=1, le=100, description="at most this many paths")] = 10,
+    exclude_label: PathLabels = None,
+    exclude_type: PathTypes = None,
+    exclude_provinces: Provinces = False,
+) -> Response:
+    """The paths GET /paths (and the explorer's path page) finds with the same parameters, as one subgraph:
+    their entities and relationships (the path page's "Export this view" link); formats as /export."""
+    result = read.shortest_paths(
+        driver,
+        database=settings.neo4j_database,
+        source=source,
+        target=target,
+        max_hops=max_hops,
+        limit=limit,
+        exclude_labels=[x.value for x in exclude_label or ()],
+        exclude_types=[x.value for x in exclude_type or ()],
+        exclude_provinces=exclude_provinces,
+    )
+    graph = read.export_view(
+        driver,
+        database=settings.neo4j_database,
+        node_keys=[result.source.key, result.target.key, *(n.key for p in result.paths for n in p.nodes)],
+        relation_keys=[step.key for p in result.paths for step in p.relationships],
+    )
+    return _export(driver, settings, graph, format, "innograph-paths")
 
 
 def _export(

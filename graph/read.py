@@ -10,6 +10,7 @@ import base64
 import logging
 import math
 import unicodedata
+from collections.abc import Sequence
 from typing import Any, Literal, LiteralString
 
 import networkx as nx
@@ -21,7 +22,7 @@ from pydantic import TypeAdapter
 from graph.cypher import query
 from graph.cypher_guard import QueryTimeout, check_query_type, check_static
 from graph.errors import BadInput, NotFound
-from graph.model import Label
+from graph.model import CORE_TYPES, Label, RelType
 from graph.pinyin import MIN_PINYIN_QUERY, pinyin_key, pinyin_query
 from graph.views import (
     CityTargets,
@@ -58,6 +59,9 @@ _ENTITY_FIELDS = frozenset({"key", "label", "name", "aliases", "doc_ids", "evide
 # Relationship properties shown as such rather than in `properties` (graph/store.py writes them).
 _RELATION_FIELDS = frozenset({"key", "doc_ids", "evidence_count", "confidence", "amount_cny"})
 MAX_HOPS = 6
+# What paths walk along (cypher/read_paths.cypher); COOPERATES is stored once and has no direction.
+PATH_TYPES: tuple[str, ...] = tuple(t.value for t in CORE_TYPES)
+SYMMETRIC_TYPES = frozenset({RelType.COOPERATES.value})
 # One validation call per page rather than one per row: the hot endpoints return 20-200 rows.
 _RELATIONSHIPS = TypeAdapter(list[RelationshipView])
 _ENTITY_SUMMARIES = TypeAdapter(list[EntitySummary])
@@ -325,15 +329,31 @@ def _series(
 
 
 def shortest_paths(
-    driver: Driver, *, database: str, source: str, target: str, max_hops: int, limit: int = 10
+    driver: Driver,
+    *,
+    database: str,
+    source: str,
+    target: str,
+    max_hops: int,
+    limit: int = 10,
+    exclude_labels: Sequence[str] = (),
+    exclude_types: Sequence[str] = (),
+    exclude_provinces: bool = False,
 ) -> PathsResult:
-    """Up to ``limit`` shortest paths (any direction) of at most ``max_hops`` between two named entities."""
+    """Up to ``limit`` shortest paths (any direction, shortest first, longer ones when there are) of at most
+    ``max_hops`` between two named entities, through no entity of ``exclude_labels`` (nor a province with
+    ``exclude_provinces``) and over no relationship of ``exclude_types``; each step says its direction."""
     if not 1 <= max_hops <= MAX_HOPS:
-        raise BadInput(f"max_hops must be between 1 and {MAX_HOPS}, got {max_hops}")
+        raise BadInput(f"Max hops must be between 1 and {MAX_HOPS}; {max_hops} was given.")
+    left = [t for t in PATH_TYPES if t not in exclude_types]
+    if not left:
+        raise BadInput(
+            f"Every relationship type is left out ({', '.join(PATH_TYPES)}): keep at least one to walk along."
+        )
     a = resolve_entity(driver, database=database, ref=source)
     b = resolve_entity(driver, database=database, ref=target)
     if a.key == b.key:
-        raise BadInput(f"source and target are the same entity ({a.key}): give two different entities")
+        raise BadInput(f"“{a.name}” is both ends of the path: choose two different actors.")
     records = run_read(
         driver,
         query("read_paths"),
@@ -342,9 +362,34 @@ def shortest_paths(
         target=b.key,
         max_hops=max_hops,
         limit=limit,
+        exclude_labels=list(exclude_labels),
+        exclude_types=list(exclude_types),
+        exclude_provinces=exclude_provinces,
     )
-    paths = [PathView.model_validate(dict(r)) for r in records]
-    return PathsResult(source=a, target=b, max_hops=max_hops, paths=paths)
+    paths = [_path_view(dict(r)) for r in records]
+    return PathsResult(
+        source=a,
+        target=b,
+        max_hops=max_hops,
+        exclude_labels=list(exclude_labels),
+        exclude_types=list(exclude_types),
+        exclude_provinces=exclude_provinces,
+        paths=paths,
+    )
+
+
+def _path_view(row: dict[str, Any]) -> PathView:
+    """A path with each step's direction along the walk: forward when it runs from the node before it to
+    the node after it, backward when the relationship points the other way, both for COOPERATES."""
+    nodes = row["nodes"]
+    steps = []
+    for i, step in enumerate(row["relationships"]):
+        if step["type"] in SYMMETRIC_TYPES:
+            direction = "both"
+        else:
+            direction = "forward" if step["source"] == nodes[i]["key"] else "backward"
+        steps.append({**step, "direction": direction})
+    return PathView.model_validate({**row, "relationships": steps})
 
 
 def list_documents(driver: Driver, *, database: str, limit: int, offset: int) -> Page[DocumentSummary]:

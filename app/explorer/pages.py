@@ -314,9 +314,9 @@ EXPORT_FORMATS = (("GraphML", "graphml"), ("GEXF", "gexf"), ("CSV + evidence", "
 def export_links(base: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     """Download links of one view in each export format (``params`` as the query string, empty ones
     dropped, lists repeated)."""
-    pairs = [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list | tuple) else [vs])]
-    kept = [(k, v) for k, v in pairs if v is not None and v != ""]
-    return [(title, f"{base}?{urlencode([*kept, ('format', fmt)])}") for title, fmt in EXPORT_FORMATS]
+    return [
+        (title, f"{base}?{urlencode([*_pairs(params), ('format', fmt)])}") for title, fmt in EXPORT_FORMATS
+    ]
 
 
 # --- paths ------------------------------------------------------------------------------------------
@@ -331,15 +331,41 @@ def paths_page(
     target: Annotated[str | None, Query(max_length=300)] = None,
     max_hops: Annotated[int, Query(ge=1, le=read.MAX_HOPS)] = 4,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    exclude_label: Annotated[list[Label] | None, Query()] = None,
+    exclude_type: Annotated[list[RelType] | None, Query()] = None,
+    exclude_provinces: bool = False,
 ) -> HTMLResponse:
-    """Shortest paths between two actors (keys, names or aliases), drawn like a neighbourhood."""
-    form = {"source": source or "", "target": target or "", "max_hops": max_hops, "limit": limit}
+    """Shortest paths between two actors (keys, names or aliases), shortest first, drawn like a
+    neighbourhood; each step shows its own direction; labels, provinces and types can be left out."""
+    without_labels = [x.value for x in exclude_label or ()]
+    without_types = [x.value for x in exclude_type or ()]
+    leave_out = {
+        "exclude_label": without_labels,
+        "exclude_type": without_types,
+        "exclude_provinces": exclude_provinces,
+    }
+    form = {"source": source or "", "target": target or "", "max_hops": max_hops, "limit": limit, **leave_out}
+    context: dict[str, Any] = {
+        "nav": "paths",
+        "form": form,
+        "max_hops_cap": read.MAX_HOPS,
+        "exclude_label_items": viz.legend_items(queries.ACTOR_LABELS),
+        "exclude_type_items": viz.type_items(read.PATH_TYPES),
+    }
     if not (source and source.strip() and target and target.strip()):
-        return _page(request, "paths.html", nav="paths", form=form, result=None, max_hops_cap=read.MAX_HOPS)
+        return _page(request, "paths.html", result=None, **context)
     db = settings.neo4j_database
     try:
         result = read.shortest_paths(
-            driver, database=db, source=source, target=target, max_hops=max_hops, limit=limit
+            driver,
+            database=db,
+            source=source,
+            target=target,
+            max_hops=max_hops,
+            limit=limit,
+            exclude_labels=without_labels,
+            exclude_types=without_types,
+            exclude_provinces=exclude_provinces,
         )
         rel_keys = [step.key for path in result.paths for step in path.relationships]
         node_keys = [result.source.key, result.target.key, *(n.key for p in result.paths for n in p.nodes)]
@@ -348,34 +374,40 @@ def paths_page(
     except (NotFound, BadInput) as e:
         # the form stays filled in, with the reason beside it
         status = 404 if isinstance(e, NotFound) else 400
-        return _page(
-            request,
-            "paths.html",
-            status,
-            nav="paths",
-            form=form,
-            result=None,
-            error=str(e),
-            max_hops_cap=read.MAX_HOPS,
-        )
+        return _page(request, "paths.html", status, result=None, error=str(e), **context)
     except (InnographError, Neo4jError, DriverError) as e:
         return _error(request, e, nav="paths", in_paths=True)
     view = viz.GraphView(nodes=nodes, edges=edges, total_edges=len(edges), focus=result.source.key)
+    params = {
+        "source": result.source.key,
+        "target": result.target.key,
+        "max_hops": max_hops,
+        "limit": limit,
+        "exclude_label": leave_out["exclude_label"],
+        "exclude_type": leave_out["exclude_type"],
+        "exclude_provinces": "true" if exclude_provinces else None,
+    }
+    lengths = [p.length for p in result.paths]
     return _page(
         request,
         "paths.html",
-        nav="paths",
-        form=form,
         result=result,
+        lengths=(min(lengths), max(lengths)) if lengths else None,
         graph_html=viz.render_graph(view, node_url=ENTITY_PREFIX),
         edges=edges,
         names={n.key: n.name for n in nodes},
         label_items=viz.legend_items({n.label for n in nodes}),
         type_items=viz.type_items({e.type for e in edges}),
-        max_hops_cap=read.MAX_HOPS,
-        api_url="/paths?"
-        + urlencode({"source": result.source.key, "target": result.target.key, "max_hops": max_hops}),
+        api_url="/paths?" + urlencode([(k, v) for k, v in _pairs(params)]),
+        export_links=export_links("/export/paths", params),
+        **context,
     )
+
+
+def _pairs(params: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Query-string pairs: lists repeated, empty values dropped."""
+    pairs = [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list | tuple) else [vs])]
+    return [(k, v) for k, v in pairs if v is not None and v != ""]
 
 
 # --- Cypher -----------------------------------------------------------------------------------------
