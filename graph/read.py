@@ -201,7 +201,7 @@ def get_entity(driver: Driver, *, database: str, key: str, evidence_limit: int =
         driver, query("read_entity"), database=database, key=key, evidence_limit=evidence_limit
     )
     if not records:
-        raise NotFound(f"no entity with key {key!r}: search with GET /entities?q=<name>")
+        raise NotFound(no_key_message(key))
     record = records[0]
     props = dict(record["entity"])
     return EntityDetail(
@@ -215,6 +215,13 @@ def get_entity(driver: Driver, *, database: str, key: str, evidence_limit: int =
         documents=record["documents"],
         evidence=record["evidence"],
         degree={t: n for t, n in record["degree"]},
+    )
+
+
+def no_key_message(key: str) -> str:
+    """What to say when no entity has ``key``: to a person, in the API and on the pages alike."""
+    return (
+        f"No entity has the key {key!r} — search for its name instead (a shorter name or pinyin works too)."
     )
 
 
@@ -247,7 +254,7 @@ def list_relationships(
         min_confidence=min_confidence,
     )
     if not records:
-        raise NotFound(f"no entity with key {key!r}: search with GET /entities?q=<name>")
+        raise NotFound(no_key_message(key))
     record = records[0]
     rows = [
         {
@@ -265,7 +272,7 @@ def resolve_entity(driver: Driver, *, database: str, ref: str) -> EntityRef:
     ref = normalise_query(ref)
     records = run_read(driver, query("read_resolve_entity"), database=database, ref=ref)
     if not records:
-        raise NotFound(f"no entity with key, name or alias {ref!r}: search with GET /entities?q=<name>")
+        raise NotFound(f"No entity called {ref!r} — try a shorter name or pinyin (xuzhou for 徐州).")
     return EntityRef.model_validate(records[0]["entity"])
 
 
@@ -300,7 +307,7 @@ def _targets_of(
     records = run_read(driver, query(name), database=database, ref=ref, evidence_limit=evidence_limit)
     if not records:
         what = label.value
-        raise NotFound(f"no {what} with key, name or alias {ref!r}: search GET /entities?label={what}&q=NAME")
+        raise NotFound(f"No {what} called {ref!r} — try a shorter name or pinyin (xuzhou for 徐州).")
     return records[0]
 
 
@@ -403,7 +410,10 @@ def get_document(driver: Driver, *, database: str, id_: str) -> DocumentDetail:
     """One document with its text, counts and mentioned entities; NotFound if absent."""
     records = run_read(driver, query("read_document"), database=database, id=id_)
     if not records:
-        raise NotFound(f"no document with id {id_!r}: list them with GET /documents")
+        raise NotFound(
+            f"No document has the id {id_!r}: it may have been replaced by a newer version or deleted; "
+            "the list of documents has the current ones."
+        )
     return DocumentDetail.model_validate(records[0]["document"])
 
 

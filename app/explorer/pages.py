@@ -11,6 +11,7 @@ import logging
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -117,6 +118,33 @@ def _error(request: Request, error: Exception, **context: Any) -> HTMLResponse:
     if isinstance(error, DriverError | Neo4jError):
         message += " — check that Neo4j is running (innograph run starts it) and NEO4J_URI points at it."
     return _page(request, "error.html", status_code=status, title=title, message=message, **context)
+
+
+def is_page(path: str) -> bool:
+    """Whether ``path`` is an explorer page (HTML for people) rather than the JSON API."""
+    return path == "/" or path == "/explore" or path.startswith("/explore/")
+
+
+def invalid_request_page(request: Request, errors: Sequence[Any]) -> HTMLResponse:
+    """The 400 page for a page address whose query values cannot be used (a hand-edited link), each
+    problem said in a sentence, instead of the API's validation JSON."""
+    lines = []
+    for error in errors:
+        names = [part for part in error.get("loc", ()) if isinstance(part, str) and part != "query"]
+        field = names[-1] if names else "value"  # a list's item is located by its index: name the list
+        given = error.get("input")
+        said = f" (it was {given!r})" if given is not None and not isinstance(given, dict | list) else ""
+        lines.append(f"“{field}” {_lower_first(str(error.get('msg', 'is not valid')))}{said}.")
+    message = " ".join(lines) + " Change it in the form and try again."
+    return _page(
+        request, "error.html", status_code=400, title="This page cannot use that address", message=message
+    )
+
+
+def _lower_first(text: str) -> str:
+    """A validation message ("Input should be …", "Field required") continued after a field name."""
+    text = text.removeprefix("Input ")
+    return {"Field required": "is needed"}.get(text, text[:1].lower() + text[1:])
 
 
 # --- static files ------------------------------------------------------------------------------------

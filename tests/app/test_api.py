@@ -135,7 +135,7 @@ def test_unknown_entity_is_404_json(client: TestClient) -> None:
     for path in ["/entities/City:不存在", "/entities/City:不存在/relationships", "/entities/a/b/c"]:
         response = client.get(path)
         assert response.status_code == 404
-        assert "no entity with key" in response.json()["detail"]
+        assert "No entity has the key" in response.json()["detail"]
 
 
 # --- /entities/{key}/relationships ------------------------------------------------------------------

@@ -111,7 +111,7 @@ def test_entity_view_export_is_the_pages_subgraph(client: TestClient, seeded: Se
 def test_bad_export_requests_say_what_to_do(client: TestClient) -> None:
     missing = client.get("/export/entity/City:不存在")
     assert missing.status_code == 404
-    assert "City:不存在" in missing.json()["detail"] and "Search" in missing.json()["detail"]
+    assert "City:不存在" in missing.json()["detail"] and "search for its name" in missing.json()["detail"]
     bad_format = client.get("/export/entity/City:徐州", params={"format": "xlsx"})
     assert bad_format.status_code == 422
     assert "gexf" in bad_format.json()["detail"][0]["msg"]

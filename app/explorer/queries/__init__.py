@@ -15,7 +15,7 @@ from neo4j import Driver
 from graph.cypher import query
 from graph.errors import NotFound
 from graph.model import CORE_LABELS, CORE_TYPES, Label, RelType
-from graph.read import run_read
+from graph.read import no_key_message, run_read
 from graph.views import EvidenceView
 
 from ..viz import EdgeView, NodeView
@@ -90,7 +90,7 @@ def neighbourhood(
         min_confidence=min_confidence,
     )
     if not records:
-        raise NotFound(f"no entity with key {key!r}: search for it on the explorer's home page")
+        raise NotFound(no_key_message(key))
     record = records[0]
     edges = tuple(_edge(row) for row in record["items"])
     keys = [key, *(k for e in edges for k in (e.source, e.target))]
@@ -122,7 +122,7 @@ def entity_view(
     shown_filters); NotFound if the entity is absent."""
     records = run_read(driver, query("read_resolve_entity"), database=database, ref=key)
     if not records or records[0]["entity"]["key"] != key:
-        raise NotFound(f"No entity has the key {key!r}. Search for its name on the explorer's home page.")
+        raise NotFound(no_key_message(key))
     shown_labels, shown_types = shown_filters(records[0]["entity"]["label"])
     return neighbourhood(
         driver,
