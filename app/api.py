@@ -106,7 +106,10 @@ async def suggest_entities(
     driver: DriverDep,
     settings: SettingsDep,
     q: Annotated[
-        str, Query(max_length=200, description="what has been typed: part of a name, alias or pinyin")
+        str,
+        Query(
+            min_length=1, max_length=200, description="what has been typed: part of a name, alias or pinyin"
+        ),
     ],
     label: Label | None = None,
     limit: Annotated[int, Query(ge=1, le=20, description="at most this many suggestions")] = 8,
