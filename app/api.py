@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
 import tempfile
-import zipfile
-from collections.abc import Iterable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +13,10 @@ from fastapi.concurrency import run_in_threadpool
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 from pydantic import BaseModel, Field
 
+from app import exports
 from app.deps import ApiKeyDep, DriverDep, SettingsDep
+from app.explorer import queries
+from app.exports import ExportFormat
 from graph import read
 from graph.errors import Neo4jUnavailable
 from graph.model import Label, RelType
@@ -81,12 +78,6 @@ class CypherRequest(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class ExportFormat(StrEnum):
-    GRAPHML = "graphml"
-    CSV = "csv"
-    JSON = "json"
-
-
 @router.get("/entities", responses=_problems(503), tags=["entities"])
 async def search_entities(
     driver: DriverDep,
@@ -108,6 +99,32 @@ async def search_entities(
         label=label.value if label else None,
         limit=limit,
         offset=offset,
+    )
+
+
+@router.get("/entities/suggest", responses=_problems(400, 503), tags=["entities"])
+async def suggest_entities(
+    driver: DriverDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1, max_length=200, description="what has been typed: part of a name, alias or pinyin"
+        ),
+    ],
+    label: Label | None = None,
+    limit: Annotated[int, Query(ge=1, le=20, description="at most this many suggestions")] = 8,
+) -> Page[EntitySummary]:
+    """Suggestions while a name is typed (the explorer's search, paths and compare fields): the best matches
+    of ``q`` by name, alias or pinyin (``xuz`` → 徐州), else names that sound like it (许州 → 徐州);
+    400 when ``q`` is empty."""
+    return await run_in_threadpool(
+        read.suggest_entities,
+        driver,
+        database=settings.neo4j_database,
+        q=q,
+        label=label.value if label else None,
+        limit=limit,
     )
 
 
@@ -158,6 +175,15 @@ async def get_entity(
     )
 
 
+PathTypes = Annotated[
+    list[RelType] | None, Query(description="leave out relationships of these types (e.g. HOSTS)")
+]
+PathLabels = Annotated[
+    list[Label] | None, Query(description="leave out paths through entities of these labels (not the ends)")
+]
+Provinces = Annotated[bool, Query(description="leave out paths through provinces (City of level province)")]
+
+
 @router.get("/paths", responses=_problems(400, 404, 503), tags=["entities"])
 async def shortest_paths(
     driver: DriverDep,
@@ -166,8 +192,17 @@ async def shortest_paths(
     target: Annotated[str, Query(min_length=1, max_length=200, description="entity key, name or alias")],
     max_hops: Annotated[int, Query(ge=1, le=read.MAX_HOPS)] = 4,
     limit: Annotated[int, Query(ge=1, le=100, description="at most this many paths")] = 10,
+    exclude_label: PathLabels = None,
+    exclude_type: PathTypes = None,
+    exclude_provinces: Provinces = False,
 ) -> PathsResult:
-    """Shortest paths between two actors over HOSTS/FUNDS/COOPERATES in any direction (empty if none)."""
+    """Up to ``limit`` shortest paths between two actors over HOSTS/FUNDS/COOPERATES in any direction,
+    shortest first and longer ones after them when they exist (empty if none).
+
+    Each step gives the relationship as stored (``source``, ``target``) and its ``direction`` along the
+    walk (forward, backward, or both for COOPERATES). ``exclude_label``, ``exclude_provinces`` and
+    ``exclude_type`` leave out paths through such entities (the two ends stay allowed) or relationships.
+    """
     return await run_in_threadpool(
         read.shortest_paths,
         driver,
@@ -176,6 +211,9 @@ async def shortest_paths(
         target=target,
         max_hops=max_hops,
         limit=limit,
+        exclude_labels=[x.value for x in exclude_label or ()],
+        exclude_types=[x.value for x in exclude_type or ()],
+        exclude_provinces=exclude_provinces,
     )
 
 
@@ -309,24 +347,13 @@ def health(driver: DriverDep, settings: SettingsDep) -> Health:
     return Health(neo4j_uri=settings.neo4j_uri, database=settings.neo4j_database, **info)
 
 
-_EXPORT_MEDIA = {
-    ExportFormat.GRAPHML: "application/graphml+xml",
-    ExportFormat.CSV: "application/zip",
-    ExportFormat.JSON: "application/json",
-}
-
-
 @router.get(
     "/export",
     response_class=Response,
     responses={
         200: {
-            "description": "GraphML, a zip of nodes.csv and edges.csv, or node-link JSON",
-            "content": {
-                "application/graphml+xml": {"schema": {"type": "string"}},
-                "application/zip": {"schema": {"type": "string", "format": "binary"}},
-                "application/json": {"schema": {"type": "object"}},
-            },
+            "description": "GraphML, GEXF, a zip of nodes.csv, edges.csv and evidence.csv, or node-link JSON",
+            "content": exports.OPENAPI_CONTENT,
         },
         **_problems(503),
     },
@@ -344,13 +371,18 @@ def export(
     The whole stored graph by default, the extension included: Indicator nodes and SETS_TARGET edges (with
     year, value, unit, comparator, city); ``label`` without Indicator gives the actor network alone.
 
-    - ``graphml`` (Gephi): node attributes label, name, aliases ("|"-joined), evidence_count and other
-      properties; edge attributes type, amount_cny, evidence_count, confidence, symmetric; the edge id
-      is the relation key.
-    - ``csv``: a zip of ``nodes.csv`` (id, label, name, aliases, evidence_count) and ``edges.csv``
-      (source, target, relation, key, symmetric, amount_cny, evidence_count, confidence). The relation
-      type column is ``relation``, not ``type``, because Gephi reads a ``type`` column as edge direction.
+    - ``graphml`` and ``gexf`` (Gephi): node ``label`` = the entity's name, ``type`` = its label (City,
+      Park, …), then name, aliases ("|"-joined), evidence_count and other properties; edge ``label`` and
+      ``relation`` = the relation type, amount_cny, evidence_count, confidence, doc_ids ("|"-joined
+      document ids), sentence (its first evidence), symmetric; the edge id is the relation key.
+    - ``csv``: a zip of ``nodes.csv`` (id, label, type, name, aliases, evidence_count, …), ``edges.csv``
+      (source, target, relation, key, symmetric, amount_cny, evidence_count, …) and ``evidence.csv`` (one row
+      per piece of evidence: relation_key, relation, source, target, document_id, start, end, sentence,
+      extractor, confidence, amount_cny). The relation type column is ``relation``, not ``type``, because
+      Gephi reads a ``type`` column as edge direction.
     - ``json``: networkx node-link data (``nodes``, ``links``), readable by d3 and ``nx.node_link_graph``.
+
+    ``/export/entity/{key}`` and ``/export/paths`` export one explorer view instead.
     """
     graph = read.export_graph(
         driver,
@@ -358,79 +390,104 @@ def export(
         labels=[x.value for x in label] if label else None,
         types=[x.value for x in type] if type else None,
     )
-    if format is ExportFormat.GRAPHML:
-        content = _graphml(graph)
-    elif format is ExportFormat.CSV:
-        content = _csv_zip(graph)
+    return _export(driver, settings, graph, format, "innograph")
+
+
+@router.get(
+    "/export/entity/{key:path}",
+    response_class=Response,
+    responses={
+        200: {"description": "the view in the chosen format", "content": exports.OPENAPI_CONTENT},
+        **_problems(400, 404, 503),
+    },
+    tags=["graph"],
+)
+def export_entity_view(
+    key: str,
+    driver: DriverDep,
+    settings: SettingsDep,
+    format: ExportFormat = ExportFormat.GRAPHML,
+    depth: Annotated[int, Query(ge=1, le=2, description="hops around the entity")] = 1,
+    limit: Annotated[int, Query(ge=1, le=1000, description="at most this many relationships")] = 120,
+    labels: Annotated[list[Label] | None, Query(description="labels of the other ends")] = None,
+    types: Annotated[list[RelType] | None, Query(description="relation types")] = None,
+    min_confidence: MinConfidence = None,
+) -> Response:
+    """The subgraph an entity's explorer page draws with the same parameters (its "Export this view"
+    link): the entity, its relationships within ``depth`` hops and their other ends; formats as /export."""
+    hood = queries.entity_view(
+        driver,
+        database=settings.neo4j_database,
+        key=key,
+        depth=depth,
+        labels=[x.value for x in labels] if labels else None,
+        types=[x.value for x in types] if types else None,
+        limit=limit,
+        min_confidence=min_confidence,
+    )
+    graph = read.export_view(
+        driver,
+        database=settings.neo4j_database,
+        node_keys=[n.key for n in hood.nodes],
+        relation_keys=[e.key for e in hood.edges],
+    )
+    return _export(driver, settings, graph, format, "innograph-entity")
+
+
+@router.get(
+    "/export/paths",
+    response_class=Response,
+    responses={
+        200: {"description": "the view in the chosen format", "content": exports.OPENAPI_CONTENT},
+        **_problems(400, 404, 503),
+    },
+    tags=["graph"],
+)
+def export_paths_view(
+    driver: DriverDep,
+    settings: SettingsDep,
+    source: Annotated[str, Query(min_length=1, max_length=200, description="entity key, name or alias")],
+    target: Annotated[str, Query(min_length=1, max_length=200, description="entity key, name or alias")],
+    format: ExportFormat = ExportFormat.GRAPHML,
+    max_hops: Annotated[int, Query(ge=1, le=read.MAX_HOPS)] = 4,
+    limit: Annotated[int, Query(ge=1, le=100, description="at most this many paths")] = 10,
+    exclude_label: PathLabels = None,
+    exclude_type: PathTypes = None,
+    exclude_provinces: Provinces = False,
+) -> Response:
+    """The paths GET /paths (and the explorer's path page) finds with the same parameters, as one subgraph:
+    their entities and relationships (the path page's "Export this view" link); formats as /export."""
+    result = read.shortest_paths(
+        driver,
+        database=settings.neo4j_database,
+        source=source,
+        target=target,
+        max_hops=max_hops,
+        limit=limit,
+        exclude_labels=[x.value for x in exclude_label or ()],
+        exclude_types=[x.value for x in exclude_type or ()],
+        exclude_provinces=exclude_provinces,
+    )
+    graph = read.export_view(
+        driver,
+        database=settings.neo4j_database,
+        node_keys=[result.source.key, result.target.key, *(n.key for p in result.paths for n in p.nodes)],
+        relation_keys=[step.key for p in result.paths for step in p.relationships],
+    )
+    return _export(driver, settings, graph, format, "innograph-paths")
+
+
+def _export(
+    driver: DriverDep, settings: SettingsDep, graph: nx.MultiDiGraph, fmt: ExportFormat, name: str
+) -> Response:
+    if fmt is ExportFormat.GRAPHML:
+        content = exports.graphml(graph)
+    elif fmt is ExportFormat.GEXF:
+        content = exports.gexf(graph)
+    elif fmt is ExportFormat.CSV:
+        facts = [key for _, _, key in graph.edges(keys=True)]
+        evidence = read.export_evidence(driver, database=settings.neo4j_database, facts=facts)
+        content = exports.csv_zip(graph, evidence)
     else:
-        content = _node_link_json(graph)
-    return Response(
-        content,
-        media_type=_EXPORT_MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="innograph.{_suffix(format)}"'},
-    )
-
-
-def _suffix(fmt: ExportFormat) -> str:
-    return {ExportFormat.GRAPHML: "graphml", ExportFormat.CSV: "zip", ExportFormat.JSON: "json"}[fmt]
-
-
-def _graphml(graph: nx.MultiDiGraph) -> bytes:
-    buffer = io.BytesIO()
-    nx.write_graphml(graph, buffer, encoding="utf-8")
-    return buffer.getvalue()
-
-
-def _csv_zip(graph: nx.MultiDiGraph) -> bytes:
-    node_columns = _columns(["id", "label", "name", "aliases", "evidence_count"], graph.nodes(data=True))
-    edge_columns = _columns(
-        [
-            *("source", "target", "relation", "key"),
-            *("symmetric", "amount_cny", "evidence_count", "confidence"),
-        ],
-        ((key, attrs) for _, _, key, attrs in graph.edges(keys=True, data=True)),
-        skip={"type"},
-    )
-    nodes = io.StringIO()
-    writer = csv.writer(nodes)
-    writer.writerow(node_columns)
-    for key, attrs in graph.nodes(data=True):
-        writer.writerow([key, *(_cell(attrs.get(c)) for c in node_columns[1:])])
-    edges = io.StringIO()
-    writer = csv.writer(edges)
-    writer.writerow(edge_columns)
-    for source, target, key, attrs in graph.edges(keys=True, data=True):
-        writer.writerow(
-            [source, target, attrs.get("type", ""), key, *(_cell(attrs.get(c)) for c in edge_columns[4:])]
-        )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        # utf-8-sig so that spreadsheet programs read the Chinese names right.
-        archive.writestr("nodes.csv", nodes.getvalue().encode("utf-8-sig"))
-        archive.writestr("edges.csv", edges.getvalue().encode("utf-8-sig"))
-    return buffer.getvalue()
-
-
-def _columns(
-    fixed: list[str],
-    items: Iterable[tuple[Any, dict[str, Any]]],
-    skip: frozenset[str] | set[str] = frozenset(),
-) -> list[str]:
-    """The fixed columns, then every other attribute any row has (analytics results such as pagerank,
-    betweenness and community among them), in a stable order."""
-    extra = {name for _, attrs in items for name in attrs} - set(fixed) - set(skip)
-    return [*fixed, *sorted(extra)]
-
-
-def _cell(value: Any) -> Any:
-    """A CSV cell: lists joined by "|", absent values empty."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "|".join(str(v) for v in value)
-    return value
-
-
-def _node_link_json(graph: nx.MultiDiGraph) -> bytes:
-    data = nx.node_link_data(graph, edges="links")
-    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+        content = exports.node_link_json(graph)
+    return exports.response(content, fmt, name)

@@ -11,7 +11,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import (
     AuthError,
@@ -27,6 +29,7 @@ from neo4j.exceptions import (
 from app import api, cities, compare, docs, explorer
 from app.explorer import compare as explorer_compare
 from app.explorer import documents as explorer_documents
+from app.explorer.pages import invalid_request_page, is_page
 from graph.config import Settings, get_settings
 from graph.cypher_guard import CypherRefused, QueryTimeout
 from graph.db import QUIET, check_uri, open_driver
@@ -168,6 +171,14 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
             logger.error("%s %s failed: %r", request.method, request.url.path, error, exc_info=error)
         return JSONResponse({"detail": _message(error, settings)}, status_code=status)
 
+    async def invalid(request: Request, error: Exception) -> Response:
+        # A page's bad query value is answered for a person; the API keeps FastAPI's 422 detail list.
+        assert isinstance(error, RequestValidationError)
+        if is_page(request.url.path):
+            return invalid_request_page(request, error.errors())
+        return await request_validation_exception_handler(request, error)
+
+    app.add_exception_handler(RequestValidationError, invalid)
     for kind in (InnographError, Neo4jError, DriverError):
         app.add_exception_handler(kind, handle)
     # Anything else is a bug: still JSON, still no stack trace to the client.

@@ -1,11 +1,12 @@
 // MERGE on the constrained Entity label, then add the specific label (a dynamic label costs no look-up).
+// `pinyin` (graph/pinyin.py) is the name's search key: set with the name, on creation.
 // What this document says of an entity (its aliases) lives on its MENTIONS relationship, so that the
 // union over documents can be recomputed when a document is retracted. Mentions and evidence marked
 // `retracted` (by the retract_* queries of the same transaction) are about to be deleted: they don't count.
 MATCH (d:Document {id: $document_id})
 UNWIND $rows AS row
 MERGE (n:Entity {key: row.key})
-ON CREATE SET n.name = row.name, n.label = row.label
+ON CREATE SET n.name = row.name, n.label = row.label, n.pinyin = row.pinyin
 SET n:$(row.label), n += row.properties
 MERGE (d)-[m:MENTIONS]->(n)
 SET m.aliases = row.aliases

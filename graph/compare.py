@@ -232,8 +232,8 @@ def resolve_cities(driver: Driver, *, database: str, refs: Sequence[str]) -> lis
     if unknown:
         quoted = ", ".join(repr(u) for u in unknown)
         raise NotFound(
-            f"no City with key, name or alias {quoted}: "
-            "GET /entities?label=City lists the cities in the graph"
+            f"No city called {quoted} — try a shorter name or pinyin (xuzhou for 徐州); the suggestions "
+            "under the field list the cities in the graph."
         )
     by_key: dict[str, list[str]] = {}
     for city in cities:

@@ -10,6 +10,7 @@ import base64
 import logging
 import math
 import unicodedata
+from collections.abc import Sequence
 from typing import Any, Literal, LiteralString
 
 import networkx as nx
@@ -21,7 +22,8 @@ from pydantic import TypeAdapter
 from graph.cypher import query
 from graph.cypher_guard import QueryTimeout, check_query_type, check_static
 from graph.errors import BadInput, NotFound
-from graph.model import Label
+from graph.model import CORE_TYPES, Label, RelType
+from graph.pinyin import MIN_PINYIN_QUERY, pinyin_key, pinyin_query
 from graph.views import (
     CityTargets,
     CypherResult,
@@ -33,6 +35,7 @@ from graph.views import (
     EntityDetail,
     EntityRef,
     EntitySummary,
+    EvidenceView,
     GraphNode,
     GraphRelationship,
     IndicatorSeries,
@@ -55,10 +58,13 @@ EXACT_ALIAS_WINDOW = 100
 # Lucene query syntax characters; a user's query is searched as one escaped phrase.
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 # Entity properties shown as such rather than in `properties`.
-_ENTITY_FIELDS = frozenset({"key", "label", "name", "aliases", "doc_ids", "evidence_count"})
+_ENTITY_FIELDS = frozenset({"key", "label", "name", "aliases", "doc_ids", "evidence_count", "pinyin"})
 # Relationship properties shown as such rather than in `properties` (graph/store.py writes them).
 _RELATION_FIELDS = frozenset({"key", "doc_ids", "evidence_count", "confidence", "amount_cny"})
 MAX_HOPS = 6
+# What paths walk along (cypher/read_paths.cypher); COOPERATES is stored once and has no direction.
+PATH_TYPES: tuple[str, ...] = tuple(t.value for t in CORE_TYPES)
+SYMMETRIC_TYPES = frozenset({RelType.COOPERATES.value})
 # One validation call per page rather than one per row: the hot endpoints return 20-200 rows.
 _RELATIONSHIPS = TypeAdapter(list[RelationshipView])
 _ENTITY_SUMMARIES = TypeAdapter(list[EntitySummary])
@@ -105,44 +111,84 @@ def lucene_phrase(q: str) -> str:
 def search_entities(
     driver: Driver, *, database: str, q: str | None, label: str | None, limit: int, offset: int
 ) -> Page[EntitySummary]:
-    """Entities whose name or an alias contains ``q`` (all entities when ``q`` is empty), exact matches first.
+    """Entities whose name or an alias contains ``q`` (all entities when ``q`` is empty), exact matches first;
+    a query in pinyin (``xuzhou``, ``Xu Zhou``) also finds the names it spells (徐州).
 
-    Full-text (cjk bigrams) first; a query it cannot match (one character, part of a Latin word) falls
-    back to a case-insensitive CONTAINS scan.
+    Full-text (cjk bigrams) first; a query it cannot match (one character, part of a Latin word, pinyin)
+    is a CONTAINS scan over names, aliases and pinyin keys.
     """
     needle = normalise_query(q or "")
     params: dict[str, Any] = {"label": label, "limit": limit, "offset": offset}
-    record: Record | None = None
     if not needle:
         record = _single(run_read(driver, query("read_list_entities"), database=database, **params))
-    else:
-        if len(needle) > 1:
-            record = _single(
-                run_read(
-                    driver,
-                    query("read_search_fulltext"),
-                    database=database,
-                    index=ENTITY_SEARCH_INDEX,
-                    lucene=lucene_phrase(needle),
-                    q=needle,
-                    window=EXACT_ALIAS_WINDOW,
-                    **params,
-                )
+        return _entity_page(record, limit, offset)
+    pinyin = pinyin_query(needle)
+    if len(needle) > 1 and pinyin is None:
+        record = _single(
+            run_read(
+                driver,
+                query("read_search_fulltext"),
+                database=database,
+                index=ENTITY_SEARCH_INDEX,
+                lucene=lucene_phrase(needle),
+                q=needle,
+                window=EXACT_ALIAS_WINDOW,
+                **params,
             )
-        if record is None or record["total"] == 0:
-            record = _single(
-                run_read(
-                    driver,
-                    query("read_search_contains"),
-                    database=database,
-                    q=needle,
-                    needle=needle.lower(),
-                    **params,
-                )
-            )
-    assert record is not None
+        )
+        if record["total"]:
+            return _entity_page(record, limit, offset)
+    return _contains(driver, database, needle, pinyin, params)
+
+
+def sounds_like(
+    driver: Driver, *, database: str, q: str, label: str | None, limit: int
+) -> list[EntitySummary]:
+    """Entities whose name sounds like ``q`` (its pinyin, e.g. 许州 → 徐州): the "did you mean" of a
+    search that found nothing. Empty for a query without Chinese characters."""
+    needle = normalise_query(q)
+    pinyin = pinyin_key(needle)
+    if pinyin_query(needle) is not None or len(pinyin) < MIN_PINYIN_QUERY:
+        return []  # a Latin query was already searched as pinyin
+    params: dict[str, Any] = {"label": label, "limit": limit, "offset": 0}
+    return _contains(driver, database, needle, pinyin, params).items
+
+
+def _contains(
+    driver: Driver, database: str, needle: str, pinyin: str | None, params: dict[str, Any]
+) -> Page[EntitySummary]:
+    record = _single(
+        run_read(
+            driver,
+            query("read_search_contains"),
+            database=database,
+            q=needle,
+            needle=needle.lower(),
+            pinyin=pinyin,
+            **params,
+        )
+    )
+    return _entity_page(record, params["limit"], params["offset"])
+
+
+def _entity_page(record: Record, limit: int, offset: int) -> Page[EntitySummary]:
     items = _ENTITY_SUMMARIES.validate_python([_entity_row(row) for row in record["items"]])
     return Page[EntitySummary](total=record["total"], limit=limit, offset=offset, items=items)
+
+
+def suggest_entities(
+    driver: Driver, *, database: str, q: str, label: str | None, limit: int
+) -> Page[EntitySummary]:
+    """Suggestions as a name is typed: the best ``limit`` matches of ``q`` (name, alias or pinyin), else
+    the names that sound like it; BadInput when ``q`` is empty."""
+    needle = normalise_query(q)
+    if not needle:
+        raise BadInput("Type at least one character of a name, an alias or its pinyin (e.g. 徐 or xuz).")
+    page = search_entities(driver, database=database, q=needle, label=label, limit=limit, offset=0)
+    if page.total:
+        return page
+    similar = sounds_like(driver, database=database, q=needle, label=label, limit=limit)
+    return Page[EntitySummary](total=len(similar), limit=limit, offset=0, items=similar)
 
 
 def _entity_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +204,7 @@ def get_entity(driver: Driver, *, database: str, key: str, evidence_limit: int =
         driver, query("read_entity"), database=database, key=key, evidence_limit=evidence_limit
     )
     if not records:
-        raise NotFound(f"no entity with key {key!r}: search with GET /entities?q=<name>")
+        raise NotFound(no_key_message(key))
     record = records[0]
     props = dict(record["entity"])
     return EntityDetail(
@@ -172,6 +218,13 @@ def get_entity(driver: Driver, *, database: str, key: str, evidence_limit: int =
         documents=record["documents"],
         evidence=record["evidence"],
         degree={t: n for t, n in record["degree"]},
+    )
+
+
+def no_key_message(key: str) -> str:
+    """What to say when no entity has ``key``: to a person, in the API and on the pages alike."""
+    return (
+        f"No entity has the key {key!r} — search for its name instead (a shorter name or pinyin works too)."
     )
 
 
@@ -204,7 +257,7 @@ def list_relationships(
         min_confidence=min_confidence,
     )
     if not records:
-        raise NotFound(f"no entity with key {key!r}: search with GET /entities?q=<name>")
+        raise NotFound(no_key_message(key))
     record = records[0]
     rows = [
         {
@@ -222,7 +275,7 @@ def resolve_entity(driver: Driver, *, database: str, ref: str) -> EntityRef:
     ref = normalise_query(ref)
     records = run_read(driver, query("read_resolve_entity"), database=database, ref=ref)
     if not records:
-        raise NotFound(f"no entity with key, name or alias {ref!r}: search with GET /entities?q=<name>")
+        raise NotFound(f"No entity called {ref!r} — try a shorter name or pinyin (xuzhou for 徐州).")
     return EntityRef.model_validate(records[0]["entity"])
 
 
@@ -257,7 +310,7 @@ def _targets_of(
     records = run_read(driver, query(name), database=database, ref=ref, evidence_limit=evidence_limit)
     if not records:
         what = label.value
-        raise NotFound(f"no {what} with key, name or alias {ref!r}: search GET /entities?label={what}&q=NAME")
+        raise NotFound(f"No {what} called {ref!r} — try a shorter name or pinyin (xuzhou for 徐州).")
     return records[0]
 
 
@@ -286,15 +339,31 @@ def _series(
 
 
 def shortest_paths(
-    driver: Driver, *, database: str, source: str, target: str, max_hops: int, limit: int = 10
+    driver: Driver,
+    *,
+    database: str,
+    source: str,
+    target: str,
+    max_hops: int,
+    limit: int = 10,
+    exclude_labels: Sequence[str] = (),
+    exclude_types: Sequence[str] = (),
+    exclude_provinces: bool = False,
 ) -> PathsResult:
-    """Up to ``limit`` shortest paths (any direction) of at most ``max_hops`` between two named entities."""
+    """Up to ``limit`` shortest paths (any direction, shortest first, longer ones when there are) of at most
+    ``max_hops`` between two named entities, through no entity of ``exclude_labels`` (nor a province with
+    ``exclude_provinces``) and over no relationship of ``exclude_types``; each step says its direction."""
     if not 1 <= max_hops <= MAX_HOPS:
-        raise BadInput(f"max_hops must be between 1 and {MAX_HOPS}, got {max_hops}")
+        raise BadInput(f"Max hops must be between 1 and {MAX_HOPS}; {max_hops} was given.")
+    left = [t for t in PATH_TYPES if t not in exclude_types]
+    if not left:
+        raise BadInput(
+            f"Every relationship type is left out ({', '.join(PATH_TYPES)}): keep at least one to walk along."
+        )
     a = resolve_entity(driver, database=database, ref=source)
     b = resolve_entity(driver, database=database, ref=target)
     if a.key == b.key:
-        raise BadInput(f"source and target are the same entity ({a.key}): give two different entities")
+        raise BadInput(f"“{a.name}” is both ends of the path: choose two different actors.")
     records = run_read(
         driver,
         query("read_paths"),
@@ -303,9 +372,34 @@ def shortest_paths(
         target=b.key,
         max_hops=max_hops,
         limit=limit,
+        exclude_labels=list(exclude_labels),
+        exclude_types=list(exclude_types),
+        exclude_provinces=exclude_provinces,
     )
-    paths = [PathView.model_validate(dict(r)) for r in records]
-    return PathsResult(source=a, target=b, max_hops=max_hops, paths=paths)
+    paths = [_path_view(dict(r)) for r in records]
+    return PathsResult(
+        source=a,
+        target=b,
+        max_hops=max_hops,
+        exclude_labels=list(exclude_labels),
+        exclude_types=list(exclude_types),
+        exclude_provinces=exclude_provinces,
+        paths=paths,
+    )
+
+
+def _path_view(row: dict[str, Any]) -> PathView:
+    """A path with each step's direction along the walk: forward when it runs from the node before it to
+    the node after it, backward when the relationship points the other way, both for COOPERATES."""
+    nodes = row["nodes"]
+    steps = []
+    for i, step in enumerate(row["relationships"]):
+        if step["type"] in SYMMETRIC_TYPES:
+            direction = "both"
+        else:
+            direction = "forward" if step["source"] == nodes[i]["key"] else "backward"
+        steps.append({**step, "direction": direction})
+    return PathView.model_validate({**row, "relationships": steps})
 
 
 def list_documents(
@@ -341,7 +435,10 @@ def get_document(driver: Driver, *, database: str, id_: str) -> DocumentDetail:
     """One document with its text, counts and mentioned entities; NotFound if absent."""
     records = run_read(driver, query("read_document"), database=database, id=id_)
     if not records:
-        raise NotFound(f"no document with id {id_!r}: list them with GET /documents")
+        raise NotFound(
+            f"No document has the id {id_!r}: it may have been replaced by a newer version or deleted; "
+            "the list of documents has the current ones."
+        )
     return DocumentDetail.model_validate(records[0]["document"])
 
 
@@ -388,27 +485,57 @@ def export_graph(
 
     Nodes are keyed by entity key with attributes label, name, aliases ("|"-joined), evidence_count and the
     entity's other properties; edges are keyed by relation key and carry type, amount_cny, evidence_count,
-    confidence and symmetric (true for COOPERATES, which is stored once but undirected).
+    confidence, doc_ids ("|"-joined), sentence (the first evidence) and symmetric (true for COOPERATES,
+    which is stored once but undirected).
     """
+    nodes = run_read(driver, query("export_nodes"), database=database, labels=labels or None)
+    edges = run_read(
+        driver, query("export_edges"), database=database, labels=labels or None, types=types or None
+    )
+    return _export_graph(nodes, edges)
+
+
+def export_view(
+    driver: Driver, *, database: str, node_keys: list[str], relation_keys: list[str]
+) -> nx.MultiDiGraph:
+    """The entities ``node_keys`` and relationships ``relation_keys`` (one view: an entity's neighbourhood,
+    a set of paths) as export_graph builds them; unknown keys are skipped."""
+    nodes = run_read(
+        driver, query("export_view_nodes"), database=database, keys=list(dict.fromkeys(node_keys))
+    )
+    edges = run_read(
+        driver, query("export_view_edges"), database=database, keys=list(dict.fromkeys(relation_keys))
+    )
+    return _export_graph(nodes, edges)
+
+
+def _export_graph(nodes: list[Record], edges: list[Record]) -> nx.MultiDiGraph:
     graph: nx.MultiDiGraph = nx.MultiDiGraph()
-    for record in run_read(driver, query("export_nodes"), database=database, labels=labels or None):
+    for record in nodes:
         props = dict(record["entity"])
         key = props.pop("key")
         props.pop("doc_ids", None)
+        props.pop("pinyin", None)  # a search key, not a fact about the actor
         props["aliases"] = "|".join(props.get("aliases") or [])
         graph.add_node(key, **{k: _plain(v) for k, v in props.items() if v is not None})
-    for record in run_read(
-        driver, query("export_edges"), database=database, labels=labels or None, types=types or None
-    ):
+    for record in edges:
         props = dict(record["props"])
-        props.pop("doc_ids", None)
         key = props.pop("key")
+        props["doc_ids"] = "|".join(props.get("doc_ids") or [])
         attrs = {k: _plain(v) for k, v in props.items() if v is not None}
         attrs["type"] = record["type"]
         attrs["symmetric"] = record["type"] == "COOPERATES"
+        if record["sentences"]:
+            attrs["sentence"] = record["sentences"][0]
         # The relation key is the multigraph edge key: GraphML writes it as the edge id.
         graph.add_edge(record["source"], record["target"], key=key, **attrs)
     return graph
+
+
+def export_evidence(driver: Driver, *, database: str, facts: list[str]) -> list[EvidenceView]:
+    """Every piece of evidence of the facts ``facts`` (relation keys), by fact, document and offset."""
+    records = run_read(driver, query("export_evidence"), database=database, facts=list(dict.fromkeys(facts)))
+    return [EvidenceView.model_validate(dict(r)) for r in records]
 
 
 def _plain(value: Any) -> Any:

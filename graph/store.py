@@ -13,20 +13,23 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, LiteralString
 
-from neo4j import Driver, ManagedTransaction, ResultSummary
+from neo4j import Driver, ManagedTransaction, ResultSummary, Session
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.cypher import query, statements
 from graph.db import wrap_driver_error
 from graph.errors import BadInput, InnographError, NotFound
 from graph.model import Evidence, Graph, Relation, Scalar, merge_repeats, relation_key
+from graph.pinyin import pinyin_key
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 5_000
 SCHEMA_TIMEOUT_S = 300
 # Properties the writer owns; a Graph may not set them through `properties`.
-RESERVED_ENTITY_PROPERTIES = frozenset({"key", "name", "label", "aliases", "doc_ids", "evidence_count"})
+RESERVED_ENTITY_PROPERTIES = frozenset(
+    {"key", "name", "label", "aliases", "doc_ids", "evidence_count", "pinyin"}
+)
 RESERVED_RELATION_PROPERTIES = frozenset({"key", "doc_ids", "evidence_count", "confidence", "amount_cny"})
 _NOTHING_STORED = "; nothing was stored"  # a failed transaction is rolled back whole
 
@@ -146,10 +149,29 @@ def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEO
             for statement in ddl:
                 session.run(statement).consume()
             session.run("CALL db.awaitIndexes($timeout)", timeout=timeout_s).consume()
+            filled = _fill_pinyin(session)
     except (Neo4jError, DriverError) as e:
         raise wrap_driver_error(e, "apply the schema", StoreError, _NOTHING_STORED) from e
     logger.info("schema applied: %d statements, indexes online", len(ddl))
+    if filled:
+        logger.info("pinyin search keys added to %d entities written before they existed", filled)
     return len(ddl)
+
+
+PINYIN_BATCH = 10_000
+
+
+def _fill_pinyin(session: Session) -> int:
+    """Store the pinyin key (graph/pinyin.py) on entities that lack it: a graph written before keys existed,
+    or loaded by other means; returns how many were filled. One scan when none is missing."""
+    filled = 0
+    while True:
+        missing = list(session.run(query("read_missing_pinyin"), limit=PINYIN_BATCH))
+        if not missing:
+            return filled
+        rows = [{"key": r["key"], "pinyin": pinyin_key(r["name"] or "")} for r in missing]
+        session.run(query("write_pinyin"), rows=rows).consume()
+        filled += len(rows)
 
 
 # --- rows: what a Graph becomes as UNWIND parameters ------------------------------------------------
@@ -202,6 +224,7 @@ def entity_rows(graph: Graph) -> list[Row]:
                 "label": e.label.value,
                 "name": e.name,
                 "aliases": list(e.aliases),
+                "pinyin": pinyin_key(e.name),
                 "properties": dict(e.properties),
             }
         )

@@ -107,10 +107,15 @@ class Page(View, Generic[T]):
 
 
 class PathStep(View):
+    """One step of a path: the relationship as stored (``source`` → ``target``) and ``direction`` along the
+    walk: forward when it runs from the node before it to the node after it, backward when it points the
+    other way (徐州高新区 ← HOSTS ← 徐州), both for COOPERATES, which has no direction."""
+
     key: str
     type: RelType
     source: str
     target: str
+    direction: Literal["forward", "backward", "both"] = "forward"
     amount_cny: float | None = None
 
 
@@ -121,9 +126,14 @@ class PathView(View):
 
 
 class PathsResult(View):
+    """Paths between two entities, shortest first, and what they were asked to leave out."""
+
     source: EntityRef
     target: EntityRef
     max_hops: int
+    exclude_labels: list[str] = Field(default_factory=list)
+    exclude_types: list[str] = Field(default_factory=list)
+    exclude_provinces: bool = False
     paths: list[PathView]
 
 

@@ -11,6 +11,7 @@ import logging
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,7 @@ from graph import read
 from graph.cypher import CYPHER_DIR
 from graph.errors import BadInput, InnographError, Neo4jUnavailable, NotFound
 from graph.model import Label, RelType
-from graph.views import CityTargets, IndicatorTargets
+from graph.views import CityTargets, EntitySummary, IndicatorTargets
 
 from . import charts as target_charts
 from . import queries, viz
@@ -122,6 +123,33 @@ def _error(request: Request, error: Exception, **context: Any) -> HTMLResponse:
     return _page(request, "error.html", status_code=status, title=title, message=message, **context)
 
 
+def is_page(path: str) -> bool:
+    """Whether ``path`` is an explorer page (HTML for people) rather than the JSON API."""
+    return path == "/" or path == "/explore" or path.startswith("/explore/")
+
+
+def invalid_request_page(request: Request, errors: Sequence[Any]) -> HTMLResponse:
+    """The 400 page for a page address whose query values cannot be used (a hand-edited link), each
+    problem said in a sentence, instead of the API's validation JSON."""
+    lines = []
+    for error in errors:
+        names = [part for part in error.get("loc", ()) if isinstance(part, str) and part != "query"]
+        field = names[-1] if names else "value"  # a list's item is located by its index: name the list
+        given = error.get("input")
+        said = f" (it was {given!r})" if given is not None and not isinstance(given, dict | list) else ""
+        lines.append(f"“{field}” {_lower_first(str(error.get('msg', 'is not valid')))}{said}.")
+    message = " ".join(lines) + " Change it in the form and try again."
+    return _page(
+        request, "error.html", status_code=400, title="This page cannot use that address", message=message
+    )
+
+
+def _lower_first(text: str) -> str:
+    """A validation message ("Input should be …", "Field required") continued after a field name."""
+    text = text.removeprefix("Input ")
+    return {"Field required": "is needed"}.get(text, text[:1].lower() + text[1:])
+
+
 # --- static files ------------------------------------------------------------------------------------
 
 
@@ -162,9 +190,12 @@ def home(
         stats = read.get_stats(driver, database=db)
         top = queries.top_actors(driver, database=db, limit=16)
         results = None
+        similar: list[EntitySummary] = []
         if (q and q.strip()) or label:
             # a label alone lists that label's entities, best-evidenced first
             results = read.search_entities(driver, database=db, q=q, label=label, limit=50, offset=0)
+            if results.total == 0 and q:
+                similar = read.sounds_like(driver, database=db, q=q, label=label, limit=5)
     except (InnographError, Neo4jError, DriverError) as e:
         return _error(request, e, nav="home", q=q)
     return _page(
@@ -177,6 +208,7 @@ def home(
         top=top,
         top_max=max((n.degree for n in top), default=1),
         results=results,
+        similar=similar,
         legend=viz.legend_items(Label),
         labels=[lab.value for lab in Label],
     )
@@ -208,9 +240,7 @@ def entity_page(
         least = _confidence_or_none(min_confidence)
         entity = read.get_entity(driver, database=db, key=key)
         # An actor's page draws the actor network; an Indicator's, the policies that set targets for it.
-        indicator = entity.label == Label.INDICATOR.value
-        shown_labels = [Label.POLICY.value] if indicator else list(queries.ACTOR_LABELS)
-        shown_types = [RelType.SETS_TARGET.value] if indicator else list(queries.ACTOR_TYPES)
+        shown_labels, shown_types = queries.shown_filters(entity.label)
         chosen_labels = [lab.value for lab in labels] if labels else shown_labels
         chosen_types = [t.value for t in types] if types else shown_types
         hood = queries.neighbourhood(
@@ -257,6 +287,16 @@ def entity_page(
         api_links=_entity_api_links(
             key, chosen_labels if labels else None, chosen_types if types else None, limit, least
         ),
+        export_links=export_links(
+            "/export/entity/" + quote(key, safe=":"),
+            {
+                "depth": depth,
+                "limit": limit,
+                "labels": chosen_labels if labels else None,
+                "types": chosen_types if types else None,
+                "min_confidence": f"{least:g}" if least is not None else None,
+            },
+        ),
         degree_total=sum(entity.degree.values()),
         targets=targets,
         charts=[target_charts.target_chart(s) for s in targets.series] if targets else [],
@@ -299,6 +339,17 @@ def _entity_api_links(
     return [("entity JSON", base), ("relationships JSON", f"{base}/relationships?{urlencode(params)}")]
 
 
+EXPORT_FORMATS = (("GraphML", "graphml"), ("GEXF", "gexf"), ("CSV + evidence", "csv"))
+
+
+def export_links(base: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """Download links of one view in each export format (``params`` as the query string, empty ones
+    dropped, lists repeated)."""
+    return [
+        (title, f"{base}?{urlencode([*_pairs(params), ('format', fmt)])}") for title, fmt in EXPORT_FORMATS
+    ]
+
+
 # --- paths ------------------------------------------------------------------------------------------
 
 
@@ -311,15 +362,41 @@ def paths_page(
     target: Annotated[str | None, Query(max_length=300)] = None,
     max_hops: Annotated[int, Query(ge=1, le=read.MAX_HOPS)] = 4,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    exclude_label: Annotated[list[Label] | None, Query()] = None,
+    exclude_type: Annotated[list[RelType] | None, Query()] = None,
+    exclude_provinces: bool = False,
 ) -> HTMLResponse:
-    """Shortest paths between two actors (keys, names or aliases), drawn like a neighbourhood."""
-    form = {"source": source or "", "target": target or "", "max_hops": max_hops, "limit": limit}
+    """Shortest paths between two actors (keys, names or aliases), shortest first, drawn like a
+    neighbourhood; each step shows its own direction; labels, provinces and types can be left out."""
+    without_labels = [x.value for x in exclude_label or ()]
+    without_types = [x.value for x in exclude_type or ()]
+    leave_out = {
+        "exclude_label": without_labels,
+        "exclude_type": without_types,
+        "exclude_provinces": exclude_provinces,
+    }
+    form = {"source": source or "", "target": target or "", "max_hops": max_hops, "limit": limit, **leave_out}
+    context: dict[str, Any] = {
+        "nav": "paths",
+        "form": form,
+        "max_hops_cap": read.MAX_HOPS,
+        "exclude_label_items": viz.legend_items(queries.ACTOR_LABELS),
+        "exclude_type_items": viz.type_items(read.PATH_TYPES),
+    }
     if not (source and source.strip() and target and target.strip()):
-        return _page(request, "paths.html", nav="paths", form=form, result=None, max_hops_cap=read.MAX_HOPS)
+        return _page(request, "paths.html", result=None, **context)
     db = settings.neo4j_database
     try:
         result = read.shortest_paths(
-            driver, database=db, source=source, target=target, max_hops=max_hops, limit=limit
+            driver,
+            database=db,
+            source=source,
+            target=target,
+            max_hops=max_hops,
+            limit=limit,
+            exclude_labels=without_labels,
+            exclude_types=without_types,
+            exclude_provinces=exclude_provinces,
         )
         rel_keys = [step.key for path in result.paths for step in path.relationships]
         node_keys = [result.source.key, result.target.key, *(n.key for p in result.paths for n in p.nodes)]
@@ -328,34 +405,40 @@ def paths_page(
     except (NotFound, BadInput) as e:
         # the form stays filled in, with the reason beside it
         status = 404 if isinstance(e, NotFound) else 400
-        return _page(
-            request,
-            "paths.html",
-            status,
-            nav="paths",
-            form=form,
-            result=None,
-            error=str(e),
-            max_hops_cap=read.MAX_HOPS,
-        )
+        return _page(request, "paths.html", status, result=None, error=str(e), **context)
     except (InnographError, Neo4jError, DriverError) as e:
         return _error(request, e, nav="paths", in_paths=True)
     view = viz.GraphView(nodes=nodes, edges=edges, total_edges=len(edges), focus=result.source.key)
+    params = {
+        "source": result.source.key,
+        "target": result.target.key,
+        "max_hops": max_hops,
+        "limit": limit,
+        "exclude_label": leave_out["exclude_label"],
+        "exclude_type": leave_out["exclude_type"],
+        "exclude_provinces": "true" if exclude_provinces else None,
+    }
+    lengths = [p.length for p in result.paths]
     return _page(
         request,
         "paths.html",
-        nav="paths",
-        form=form,
         result=result,
+        lengths=(min(lengths), max(lengths)) if lengths else None,
         graph_html=viz.render_graph(view, node_url=ENTITY_PREFIX),
         edges=edges,
         names={n.key: n.name for n in nodes},
         label_items=viz.legend_items({n.label for n in nodes}),
         type_items=viz.type_items({e.type for e in edges}),
-        max_hops_cap=read.MAX_HOPS,
-        api_url="/paths?"
-        + urlencode({"source": result.source.key, "target": result.target.key, "max_hops": max_hops}),
+        api_url="/paths?" + urlencode([(k, v) for k, v in _pairs(params)]),
+        export_links=export_links("/export/paths", params),
+        **context,
     )
+
+
+def _pairs(params: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Query-string pairs: lists repeated, empty values dropped."""
+    pairs = [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list | tuple) else [vs])]
+    return [(k, v) for k, v in pairs if v is not None and v != ""]
 
 
 # --- Cypher -----------------------------------------------------------------------------------------

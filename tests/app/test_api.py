@@ -135,7 +135,7 @@ def test_unknown_entity_is_404_json(client: TestClient) -> None:
     for path in ["/entities/City:不存在", "/entities/City:不存在/relationships", "/entities/a/b/c"]:
         response = client.get(path)
         assert response.status_code == 404
-        assert "no entity with key" in response.json()["detail"]
+        assert "No entity has the key" in response.json()["detail"]
 
 
 # --- /entities/{key}/relationships ------------------------------------------------------------------
@@ -553,7 +553,7 @@ def test_export_graphml(client: TestClient, driver: Driver, seeded: Seeded) -> N
     graph = nx.read_graphml(io.BytesIO(response.content), force_multigraph=True)
     assert graph.number_of_nodes() == count(driver, seeded.database, "MATCH (e:Entity) RETURN count(e)")
     assert graph.number_of_edges() == 9
-    assert graph.nodes["City:徐州"]["name"] == "徐州" and graph.nodes["City:徐州"]["label"] == "City"
+    assert graph.nodes["City:徐州"]["label"] == "徐州" and graph.nodes["City:徐州"]["type"] == "City"
     types = [d["type"] for _, _, d in graph.edges(data=True)]
     assert sorted(set(types)) == ["COOPERATES", "FUNDS", "HOSTS"]
 
@@ -561,7 +561,7 @@ def test_export_graphml(client: TestClient, driver: Driver, seeded: Seeded) -> N
 def test_export_filtered_json_round_trips(client: TestClient) -> None:
     response = client.get("/export", params={"format": "json", "label": ["City", "Park"], "type": "HOSTS"})
     graph = nx.node_link_graph(response.json(), edges="links")
-    assert {d["label"] for _, d in graph.nodes(data=True)} == {"City", "Park"}
+    assert {d["type"] for _, d in graph.nodes(data=True)} == {"City", "Park"}
     assert {d["type"] for _, _, d in graph.edges(data=True)} == {"HOSTS"}
     assert ("City:徐州", "Park:徐州高新区") in {(u, v) for u, v, _ in graph.edges(data=True)}
     assert "Enterprise:华为" not in graph

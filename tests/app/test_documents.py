@@ -146,7 +146,8 @@ def test_an_unknown_document_is_a_404_that_says_what_to_do(client: TestClient) -
     missing = "0" * 64
     response = client.get(f"/documents/{missing}")
     assert response.status_code == 404
-    assert response.json() == {"detail": f"no document with id {missing!r}: list them with GET /documents"}
+    detail = response.json()["detail"]
+    assert detail.startswith(f"No document has the id {missing!r}") and "list of documents" in detail
     page = client.get(f"/explore/documents/{missing}")
     assert page.status_code == 404 and "<html" in page.text
     assert f"No document with id &#39;{missing}&#39; is stored" in page.text
@@ -166,7 +167,8 @@ def test_a_bad_at_is_a_400_with_a_clear_message(client: TestClient) -> None:
         response = client.get(f"/explore/documents/{doc.id}", params={"at": at})
         assert response.status_code == 400, at
         assert says in response.text and "Bad request" in response.text, at
-    assert client.get(f"/explore/documents/{doc.id}", params={"at": "x" * 41}).status_code == 422
+    too_long = client.get(f"/explore/documents/{doc.id}", params={"at": "x" * 41})
+    assert too_long.status_code == 400 and "<html" in too_long.text  # a page answers a page, not JSON
 
 
 def test_the_list_page_sorts_and_filters(client: TestClient, driver: Driver, database: str) -> None:

@@ -15,7 +15,7 @@ from neo4j import Driver
 from graph.cypher import query
 from graph.errors import NotFound
 from graph.model import CORE_LABELS, CORE_TYPES, Label, RelType
-from graph.read import run_read
+from graph.read import no_key_message, run_read
 from graph.views import EvidenceView
 
 from ..viz import EdgeView, NodeView
@@ -90,13 +90,50 @@ def neighbourhood(
         min_confidence=min_confidence,
     )
     if not records:
-        raise NotFound(f"no entity with key {key!r}: search for it on the explorer's home page")
+        raise NotFound(no_key_message(key))
     record = records[0]
     edges = tuple(_edge(row) for row in record["items"])
     keys = [key, *(k for e in edges for k in (e.source, e.target))]
     nodes = nodes_by_key(driver, database=database, keys=keys)
     hops = {row["key"]: row["hop"] for row in record["items"]}
     return Neighbourhood(key=key, nodes=nodes, edges=edges, total=record["total"], hops=hops)
+
+
+def shown_filters(label: str) -> tuple[list[str], list[str]]:
+    """The labels and types an entity's page draws and offers as filters: an actor's page the actor network,
+    an Indicator's the policies that set targets for it."""
+    if label == Label.INDICATOR.value:
+        return [Label.POLICY.value], [RelType.SETS_TARGET.value]
+    return list(ACTOR_LABELS), list(ACTOR_TYPES)
+
+
+def entity_view(
+    driver: Driver,
+    *,
+    database: str,
+    key: str,
+    depth: int,
+    labels: Sequence[str] | None,
+    types: Sequence[str] | None,
+    limit: int,
+    min_confidence: float | None = None,
+) -> Neighbourhood:
+    """What an entity's page draws: its neighbourhood with the chosen filters (None: the page's defaults,
+    shown_filters); NotFound if the entity is absent."""
+    records = run_read(driver, query("read_resolve_entity"), database=database, ref=key)
+    if not records or records[0]["entity"]["key"] != key:
+        raise NotFound(no_key_message(key))
+    shown_labels, shown_types = shown_filters(records[0]["entity"]["label"])
+    return neighbourhood(
+        driver,
+        database=database,
+        key=key,
+        depth=depth,
+        labels=list(labels) if labels else shown_labels,
+        types=list(types) if types else shown_types,
+        limit=limit,
+        min_confidence=min_confidence,
+    )
 
 
 def relationships_by_key(
