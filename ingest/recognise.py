@@ -859,7 +859,12 @@ def _shared_items(text: str, m: Mention, ending: str) -> list[tuple[int, int]]:
         left = items[-1][0] - 1
         s = _hard_left(text, left, 8)
         seg = text[s:left]
-        if not seg or seg.endswith(all_heads()) or seg.endswith(("区", "县", "市", "省")) or len(seg) > 8:
+        if (
+            not seg
+            or seg.endswith(all_heads())
+            or seg.endswith(tuple(words("stem_stops.txt")))
+            or len(seg) > 8
+        ):
             break
         items.append((s, left))
     if len(items) < 2:

@@ -145,3 +145,8 @@ def test_a_verb_or_a_person_before_a_name_is_not_part_of_it() -> None:
     # 率 (to lead) is a one-character verb: the person and title before it stay outside the park's name
     surfaces = [m.surface for m in recognise("考察团由市长王强率东湖高新区企业代表赴深圳考察。").mentions]
     assert "东湖高新区" in surfaces and not any("王强" in s for s in surfaces)
+
+
+def test_a_government_office_in_a_list_is_no_stem_of_the_next_name() -> None:
+    names = [m.name for m in recognise("活动由宜昌市驻京办、宜昌高新区协办。").mentions]
+    assert "宜昌高新区" in names and not any(n.startswith("宜昌市驻京办") for n in names)
