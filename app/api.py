@@ -393,13 +393,17 @@ def export(
     return _export(driver, settings, graph, format, "innograph")
 
 
+# The "Export this view" routes (entity page, path page) answer like /export.
+_VIEW_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the view in the chosen format", "content": exports.OPENAPI_CONTENT},
+    **_problems(400, 404, 503),
+}
+
+
 @router.get(
     "/export/entity/{key:path}",
     response_class=Response,
-    responses={
-        200: {"description": "the view in the chosen format", "content": exports.OPENAPI_CONTENT},
-        **_problems(400, 404, 503),
-    },
+    responses=_VIEW_EXPORT_RESPONSES,
     tags=["graph"],
 )
 def export_entity_view(
@@ -437,10 +441,7 @@ def export_entity_view(
 @router.get(
     "/export/paths",
     response_class=Response,
-    responses={
-        200: {"description": "the view in the chosen format", "content": exports.OPENAPI_CONTENT},
-        **_problems(400, 404, 503),
-    },
+    responses=_VIEW_EXPORT_RESPONSES,
     tags=["graph"],
 )
 def export_paths_view(
