@@ -386,7 +386,10 @@ def _policy_opening(text: str, start: int, head_start: int) -> int:
         w, flag = tokens[k]
         opener = w in words("policy_openers.txt")
         after = k > 0 and flag.startswith(_POLICY_OPENING_AFTER)
-        stop = flag.startswith(_POLICY_OPENING_STOPS) or after or w in words("policy_left_trims.txt")
+        # 旅游|产业发展引导资金: a verbal noun followed by a noun may open a name (not 融资|方案)
+        verbal_noun = flag == "vn" and k + 1 < len(tokens) and tokens[k + 1][1].startswith("n")
+        stop = (flag.startswith(_POLICY_OPENING_STOPS) and not verbal_noun) or after
+        stop = stop or w in words("policy_left_trims.txt")
         if opener or not stop:
             break
         start += len(w)
@@ -543,6 +546,20 @@ def _seat_note(name: str) -> bool:
     return bool(place) and name[len(place) :] in ("", "省", "市", "区", "县")
 
 
+def _topic_policy(text: str, start: int, head_start: int, head: str) -> bool:
+    """人才集聚政策, 住房优惠政策: an unquoted 政策 named by its topic is a kind of policy; a national
+    one (国家研发费用加计扣除政策) or a quoted one (“创新券”政策) is an instrument."""
+    if head != "政策":
+        return False
+    part = text[start:head_start]
+    return not part.startswith("国家") and not any(q in text[max(start - 1, 0) : head_start] for q in _QUOTES)
+
+
+def _public_works(part: str, head: str) -> bool:
+    """城际铁路工程, 改扩建工程: 工程 after a word of public works is a construction, not a programme."""
+    return head == "工程" and any(w in part for w in words("works_words.txt"))
+
+
 def head_candidates(text: str) -> Iterator[Mention]:
     """Names ending with a head of heads.tsv; the name's start found by :func:`name_start`."""
     for m in _head_regex().finditer(text):
@@ -567,6 +584,8 @@ def head_candidates(text: str) -> Iterator[Mention]:
             continue
         if m.group() in ("政策", "规划") and len(part) < 4:
             continue  # 统筹政策, 明确规划: a short part before these heads is a verb phrase, not a name
+        if _topic_policy(text, start, head_start, m.group()) or _public_works(part, m.group()):
+            continue
         surface = text[start:end]
         counted = _counted_list(text, end) and not any(f.startswith(_PROPER_FLAGS) for _, f in pos(part))
         bare = _bare(part, head, label) or counted
@@ -966,6 +985,11 @@ def _wordlike(m: Mention) -> bool:
     return all(in_dictionary(w) and not f.startswith(("nr", "nz", "nt", "j")) for w, f in pos(m.surface))
 
 
+def _honorific(text: str, m: Mention) -> bool:
+    """中国科学院院士, 中国工程院院士: an academy named in a member's title is not a mention."""
+    return m.label is not Label.CITY and text[m.end : m.end + 3].startswith(("院士", "院院士"))
+
+
 def recognise(text: str) -> Recognised:
     """Mentions of the five labels in cleaned ``text``."""
     gaz = [
@@ -978,7 +1002,7 @@ def recognise(text: str) -> Recognised:
     cands += list_candidates(text)
     cands += firm_candidates(text)
     cands += context_firm_candidates(text)
-    cands = [c for c in cands if c.end > c.start and c.surface.strip()]
+    cands = [c for c in cands if c.end > c.start and c.surface.strip() and not _honorific(text, c)]
     # a known name ends where a pattern name ends: the gazetteer knows its start (做强|合肥经济技术开发区)
     known_ends = {(g.end, g.label) for g in gaz if g.label is not Label.CITY}
     cands = [c for c in cands if c.extractor == "gazetteer" or (c.end, c.label) not in known_ends]

@@ -62,6 +62,15 @@ def _trigger_re(type_: str, role: str) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, triggers(type_, role))))
 
 
+# A document that speaks of itself as a county or a district (全县, 县财政, 我区, 人才强区) is that
+# division's own; four such words make it so.
+_SELF_REFERENCE = {
+    "county": re.compile(r"全县|本县|我县|县财政|县政府|县委|县级财政|县本级"),
+    "district": re.compile(r"全区|本区|我区|区财政|区政府|区委|区级财政|区本级|强区"),
+}
+_SELF_REFERENCES = 4
+
+
 @dataclass
 class Context:
     """What relation rules need to know about one document."""
@@ -73,6 +82,20 @@ class Context:
     def __post_init__(self) -> None:
         self._starts = [m.start for m, _ in self.mentions]
         self._sent_starts = [s.start for s in self.sentences]
+        self.issuer = self._own_division()
+
+    def _own_division(self) -> Entity | None:
+        """The county or district a document speaks for as its own (全县…县财政…): the one of that
+        level it names most, when its words for itself say so."""
+        text = "".join(s.text for s in self.sentences)
+        for level, words in _SELF_REFERENCE.items():
+            if len(words.findall(text)) < _SELF_REFERENCES:
+                continue
+            named = Counter(id(e) for _, e in self.mentions if e.label is Label.CITY and e.level == level)
+            if named:
+                top = named.most_common(1)[0][0]
+                return next(e for _, e in self.mentions if id(e) == top)
+        return None
 
     def city_entity(self, name: str) -> Entity | None:
         for e in self.resolution.entities:
@@ -618,7 +641,7 @@ def _given_to(
             continue  # 对X等企业… names examples of a category; 对X开展… gives nothing
         clause = text[give.end() : clause_end(text, give.end())]
         amounts = parse_amounts(clause)
-        if not amounts and not money.search(give.group(0) + clause.replace("给予", "")):
+        if not amounts and not money.search((give.group(0) + clause).replace("给予", "")):
             continue  # 对X给予政策支持: no money
         paired = len(amounts) == len(group) and (len(group) == 1 or give.group(0).startswith("分别"))
         out += [(g, amounts[k].cny if paired else None, m.start) for k, g in enumerate(group)]
@@ -643,7 +666,8 @@ _LOCAL_PURSE = re.compile(r"(?:^|[,;:])\s*(?:区|县)(?:财政|政府|级财政|
 
 def _funder(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) -> Entity | None:
     """Who pays: a city below the province or a park (its administration) opening the sentence, a
-    district or county whose purse opens it (区财政…), else the document's own (or nearest named) city."""
+    district or county whose purse opens it (区财政…), else the county or district whose own document it
+    is, else the document's own (or nearest named) city."""
     m0, e0 = inside[0]
     if e0.label is Label.POLICY and _GROUNDS.match(seg.text) and len(inside) > 1:
         # 根据《…若干措施》，高新区将给予…: the payer opens the clause after the policy it acts under
@@ -661,7 +685,7 @@ def _funder(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) ->
         district = _last_division(ctx, seg.start, ("district", "county"))
         if district is not None:
             return district
-    return ctx.local_city(seg.start)
+    return ctx.issuer or ctx.local_city(seg.start)
 
 
 def _last_division(ctx: Context, pos: int, levels: tuple[str, ...]) -> Entity | None:
@@ -670,6 +694,58 @@ def _last_division(ctx: Context, pos: int, levels: tuple[str, ...]) -> Entity | 
         if m.start < pos and e.label is Label.CITY and e.level in levels:
             return e
     return None
+
+
+# X由Y(在Z)投资(N亿元)设立; Y投资成立了X: the investor funds the firm, institute or park it sets up.
+_BY_INVESTOR = re.compile(rf"由{IN_CLAUSE}{{0,2}}$")
+_INVESTS = re.compile(
+    rf"^(?:在{IN_CLAUSE}{{1,12}}?)?(?:控股|全资|独资|共同|出资)?投资(?:{IN_CLAUSE}{{0,12}}?元)?"
+    r"(?:设立|成立|组建|兴建|建设|创办)?(?:了)?"
+)
+_FUNDED_BY_INVESTOR = (Label.ENTERPRISE, Label.INSTITUTE, Label.PARK)
+_INVESTORS = (Label.ENTERPRISE, Label.INSTITUTE, Label.CITY, Label.PARK)
+
+
+def _invested_in(
+    seg: Segment, inside: list[tuple[Mention, Entity]], end: int, start: int, funded: Entity
+) -> Iterator[Fact]:
+    """由Y在Z投资设立: the place or park Z where the investment is made hosts what it sets up."""
+    if seg.text[start - seg.start : start - seg.start + 1] != "在":
+        return
+    for m, e in inside:
+        if start < m.start < end and e.label in (Label.CITY, Label.PARK):
+            yield Fact(RelType.HOSTS, e, funded, seg, "trigger:invest-in", 0.7)
+            return
+
+
+def funds_by_investment(ctx: Context) -> Iterator[Fact]:
+    """X由Y投资设立 (the investor after 由 funds the actor opening the clause); Y投资成立了X (the
+    actor right after the verb)."""
+    for seg in ctx.sentences:
+        inside = ctx.in_segment(seg)
+        for k, (m, e) in enumerate(inside):
+            if e.label not in _INVESTORS:
+                continue
+            after = seg.text[m.end - seg.start : clause_end(seg.text, m.end - seg.start)]
+            invest = _INVESTS.match(after)
+            if invest is None or "投资" not in invest.group():
+                continue
+            amounts = parse_amounts(invest.group())
+            amount = amounts[-1].cny if amounts else None
+            if _BY_INVESTOR.search(seg.text[: m.start - seg.start]):
+                opens = clause_start(seg.text, m.start - seg.start) + seg.start
+                funded = [x for x in inside[:k] if x[0].start >= opens and x[1].label in _FUNDED_BY_INVESTOR]
+                if funded:
+                    yield Fact(RelType.FUNDS, e, funded[0][1], seg, "funds:investor", 0.7, amount)
+                    yield from _invested_in(seg, inside, m.end + invest.end(), m.end, funded[0][1])
+                continue
+            verb_end = m.end + invest.end()
+            if not invest.group().endswith(("设立", "成立", "组建", "创办", "了")):
+                continue
+            for m2, e2 in inside[k + 1 :]:
+                if m2.start - verb_end <= 1 and e2.label in _FUNDED_BY_INVESTOR:
+                    yield Fact(RelType.FUNDS, e, e2, seg, "funds:investor", 0.7, amount)
+                break
 
 
 # ---------------------------------------------------------------- COOPERATES
@@ -798,6 +874,7 @@ def relate(ctx: Context) -> list[Fact]:
         hosts_by_trigger,
         hosts_by_subject,
         funds,
+        funds_by_investment,
         cooperates,
     ):
         facts.extend(rule(ctx))

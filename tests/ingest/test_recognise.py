@@ -150,3 +150,26 @@ def test_a_verb_or_a_person_before_a_name_is_not_part_of_it() -> None:
 def test_a_government_office_in_a_list_is_no_stem_of_the_next_name() -> None:
     names = [m.name for m in recognise("活动由宜昌市驻京办、宜昌高新区协办。").mentions]
     assert "宜昌高新区" in names and not any(n.startswith("宜昌市驻京办") for n in names)
+
+
+def test_a_policy_named_by_its_topic_is_a_kind_and_a_national_or_quoted_one_an_instrument() -> None:
+    named = _named("落实人才集聚政策和国家研发费用加计扣除政策,推广“科创券”政策。")
+    assert "人才集聚政策" not in named
+    assert named.get("国家研发费用加计扣除政策") is Label.POLICY
+
+
+def test_public_works_are_not_programmes() -> None:
+    named = _named("推进城际铁路工程和水库连通工程,实施知识产权护航工程。")
+    assert "城际铁路工程" not in named and "水库连通工程" not in named
+    assert named.get("知识产权护航工程") is Label.POLICY
+
+
+def test_an_academy_in_a_members_title_is_no_mention() -> None:
+    named = _named("学校拥有中国工程院院士3人,与中国科学院签署协议。")
+    assert "中国工程" not in named and "中国工程院" not in named
+    assert named.get("中国科学院") is Label.INSTITUTE
+
+
+def test_a_verbal_noun_followed_by_a_noun_opens_a_fund_name() -> None:
+    named = _named("设立总规模不低于1000万元的旅游产业发展引导资金,列入县财政预算。")
+    assert named.get("旅游产业发展引导资金") is Label.POLICY

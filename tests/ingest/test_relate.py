@@ -203,3 +203,22 @@ def test_the_park_acting_under_a_policy_pays_not_the_city() -> None:
         "合肥高新区将给予合肥晶合集成电路股份有限公司最高2000万元研发补助。"
     )
     assert funds == {("合肥高新区", "合肥晶合集成电路", 20_000_000)}
+
+
+def test_the_investor_funds_what_it_sets_up_and_the_place_of_investment_hosts_it() -> None:
+    text = (
+        "无锡市推进发展。无锡华光新材料有限公司是由远东控股集团有限公司在无锡高新区投资设立的企业。"
+        "远景能源有限公司投资5亿元设立了无锡远景智能科技有限公司。"
+    )
+    funds, facts = _funds(text), _facts(text)
+    assert ("远东控股集团", "无锡华光新材料", None) in funds
+    assert ("HOSTS", "无锡高新区", "无锡华光新材料") in facts
+    assert ("远景能源", "无锡远景智能", 500_000_000) in funds
+
+
+def test_a_countys_own_document_has_the_county_pay() -> None:
+    funds = _funds(
+        "通化市柳河县加快发展。全县上下统一思想。县委、县政府决定:"
+        "设立总规模1000万元的旅游产业发展引导资金,列入县财政预算。"
+    )
+    assert ("柳河县", "旅游产业发展引导资金", 10_000_000) in funds
