@@ -261,7 +261,17 @@ def _ordinal(tokens: Sequence[tuple[str, str]], k: int) -> bool:
     return bool(_NUMERAL.fullmatch(w)) and k > 0 and tokens[k - 1][0].startswith("第")
 
 
-def _is_stop(w: str, flag: str, label: Label) -> bool:
+_DIRECTIONS = ("东部", "西部", "南部", "北部", "中部", "南方", "北方", "东方")
+
+
+def _direction_in_name(w: str, flag: str, before: str) -> bool:
+    """中国南方|生物医药城, 成渝西部|科学城: a direction word right after a place is part of the name."""
+    return flag == "f" and w in _DIRECTIONS and before.startswith("ns")
+
+
+def _is_stop(w: str, flag: str, label: Label, context: str = "") -> bool:
+    """Whether word ``w`` (tag ``flag``) ends a name on the left; ``context`` is the tag of the word
+    before it."""
     if len(w) == 1:
         return w in words("single_stops.txt")
     if w.isascii():
@@ -269,7 +279,7 @@ def _is_stop(w: str, flag: str, label: Label) -> bool:
     if w in words("left_stops.txt") or w.endswith(_strong_endings()):
         return True
     if flag.startswith(_STOP_FLAGS):
-        return True
+        return not _direction_in_name(w, flag, context)
     # a common verb ends a park's or institute's name on the left (推动, 赋予), a policy may hold one
     return label is not Label.POLICY and flag == "v" and w not in words("name_verbs.txt")
 
@@ -308,7 +318,8 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
             start -= len(w)
             continue
         after_time = w == "来" and k > 0 and tokens[k - 1][1] == "t"  # 近三年|来|火炬高新区
-        if (_is_stop(w, flag, label) or after_time) and not (policy_verb and seen):
+        before = tokens[k - 1][1] if k > 0 else ""
+        if (_is_stop(w, flag, label, before) or after_time) and not (policy_verb and seen):
             # a policy's own verb (人才引进计划): crossed once while nothing names the head yet
             if (
                 label is Label.POLICY

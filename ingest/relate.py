@@ -103,6 +103,17 @@ class Context:
                 return e
         return None
 
+    def place_named(self, name: str) -> Entity | None:
+        """The City entity ``name`` names, a county's or district's short form included (南海 for 南海区)
+        when the document names that division."""
+        found = self.city_entity(name)
+        if found is not None or len(name) < 2:
+            return found
+        for e in self.resolution.entities:
+            if e.label is Label.CITY and e.level in ("county", "district") and e.name[:-1] == name:
+                return e
+        return None
+
     def in_segment(self, seg: Segment) -> list[tuple[Mention, Entity]]:
         """The mentions inside a segment, in text order."""
         lo = bisect_left(self._starts, seg.start)
@@ -145,7 +156,7 @@ def place_of(ctx: Context, e: Entity) -> Entity | None:
         if found:
             return found
     for n in range(min(6, len(e.name) - 2), 1, -1):
-        found = ctx.city_entity(e.name[:n])
+        found = ctx.place_named(e.name[:n])
         if found and found is not e:
             return found
     return None
@@ -224,7 +235,7 @@ def _infix_place(ctx: Context, e: Entity) -> Entity | None:
         return None
     for i in range(owner.end(), min(owner.end() + 8, len(e.name) - 2)):
         for n in (3, 2):
-            found = ctx.city_entity(e.name[i : i + n])
+            found = ctx.place_named(e.name[i : i + n])
             if found is not None:
                 return found
     return None
@@ -437,6 +448,32 @@ def hosts_by_trigger(ctx: Context) -> Iterator[Fact]:
             for m, e in inside:
                 if m.start >= seg.start + t.end() and e.label in _ACTORS and e is not before[-1]:
                     yield Fact(RelType.HOSTS, before[-1], e, seg, "trigger:gather", 0.6)
+
+
+# 广州经济技术开发区（包括广州国际生物岛、中新广州知识城等）: a zone or place followed by what it includes.
+_INCLUDES = re.compile(r"[(（]?(?:包括|包含|涵盖|下辖)")
+
+
+def hosts_by_inclusion(ctx: Context) -> Iterator[Fact]:
+    """A park or place whose name is followed by 包括/下辖 A、B… hosts each actor the list names."""
+    for seg in ctx.sentences:
+        inside = ctx.in_segment(seg)
+        for k, (m, e) in enumerate(inside):
+            if e.label not in (Label.CITY, Label.PARK) or e.level == "province":
+                continue
+            opened = _INCLUDES.match(seg.text, m.end - seg.start)
+            if opened is None:
+                continue
+            rel = opened.end()
+            stop = clause_end(seg.text, rel)
+            close = seg.text.find("）" if opened.group().startswith("（") else ")", rel)
+            if opened.group()[0] in "（(" and 0 <= close < stop:
+                stop = close
+            for m2, e2 in inside[k + 1 :]:
+                if m2.start - seg.start >= stop:
+                    break
+                if e2.label in _ACTORS and e2 is not e:
+                    yield Fact(RelType.HOSTS, e, e2, seg, "juxtaposed:includes", 0.7)
 
 
 def hosts_by_subject(ctx: Context) -> Iterator[Fact]:
@@ -872,6 +909,7 @@ def relate(ctx: Context) -> list[Fact]:
         hosts_by_context,
         hosts_by_juxtaposition,
         hosts_by_trigger,
+        hosts_by_inclusion,
         hosts_by_subject,
         funds,
         funds_by_investment,

@@ -173,3 +173,9 @@ def test_an_academy_in_a_members_title_is_no_mention() -> None:
 def test_a_verbal_noun_followed_by_a_noun_opens_a_fund_name() -> None:
     named = _named("设立总规模不低于1000万元的旅游产业发展引导资金,列入县财政预算。")
     assert named.get("旅游产业发展引导资金") is Label.POLICY
+
+
+def test_a_direction_after_a_place_stays_in_the_name_and_has_opens_none() -> None:
+    named = _named("推动中国南方生物医药城建设。目前已有广西华南新药创新中心等机构。")
+    assert "中国南方生物医药城" in named
+    assert "广西华南新药创新中心" in named and "有广西华南新药创新中心" not in named

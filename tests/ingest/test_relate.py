@@ -222,3 +222,15 @@ def test_a_countys_own_document_has_the_county_pay() -> None:
         "设立总规模1000万元的旅游产业发展引导资金,列入县财政预算。"
     )
     assert ("柳河县", "旅游产业发展引导资金", 10_000_000) in funds
+
+
+def test_a_zone_hosts_what_its_name_is_followed_by_as_included() -> None:
+    facts = _facts("南宁市推进发展。南宁高新技术产业开发区（包括南宁软件园、广西大学科技园等）加快建设。")
+    assert ("HOSTS", "南宁高新区", "南宁软件园") in facts
+    assert ("HOSTS", "南宁高新区", "广西大学科技园") in facts
+
+
+def test_a_place_that_has_gathered_universities_hosts_them() -> None:
+    facts = _facts("昆明市推进发展。呈贡区汇集了云南大学、云南师范大学等高校。")
+    assert ("HOSTS", "呈贡区", "云南大学") in facts
+    assert ("HOSTS", "呈贡区", "云南师范大学") in facts
