@@ -803,6 +803,17 @@ def _prefixes(ctx: Context, inside: list[tuple[Mention, Entity]]) -> set[int]:
     return out
 
 
+@cache
+def _unnamed_party() -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, rule_lines("unnamed_parties.txt"))))
+
+
+def _speaker_acts(before: str) -> bool:
+    """加强与B合作: the speaker (the document's city) cooperates unless the sentence before 与 names an
+    unnamed party that does (本土企业…与B合作, 在国外高校中，与B合作较多)."""
+    return _unnamed_party().search(before) is None
+
+
 def _coop_objects(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) -> set[int]:
     verb = _trigger_re("COOPERATES", "verb")
     objs: set[int] = set()
@@ -851,7 +862,7 @@ def cooperates(ctx: Context) -> Iterator[Fact]:
             if not subjects:  # 与B合作 with no subject in its clause: the opening actor, else the city
                 m0, e0 = inside[0]
                 opening = e0.label in _ACTORS and _opens(seg, m0, slack=2) and id(e0) not in objs
-                local = ctx.local_city(seg.start)
+                local = ctx.local_city(seg.start) if _speaker_acts(seg.text[:rel]) else None
                 subjects = [e0] if opening else [local] if local else []
             for subject in subjects:
                 for _, e in inside:

@@ -234,3 +234,9 @@ def test_a_place_that_has_gathered_universities_hosts_them() -> None:
     facts = _facts("昆明市推进发展。呈贡区汇集了云南大学、云南师范大学等高校。")
     assert ("HOSTS", "呈贡区", "云南大学") in facts
     assert ("HOSTS", "呈贡区", "云南师范大学") in facts
+
+
+def test_an_unnamed_party_before_with_cooperates_not_the_city() -> None:
+    facts = _facts("大连市推进发展。在国内高校中，与吉林大学合作较多。加强与东北大学合作。")
+    assert ("COOPERATES", "吉林大学", "大连") not in facts
+    assert ("COOPERATES", "东北大学", "大连") in facts
