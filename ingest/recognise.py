@@ -17,6 +17,7 @@ from typing import Any
 
 from graph.model import Label
 from ingest.clean import is_cjk, rule_lines
+from ingest.split import clause_end
 
 logger = logging.getLogger(__name__)
 
@@ -736,6 +737,36 @@ def list_candidates(text: str) -> Iterator[Mention]:
                 yield Mention(label, s, e, surface, surface, "list", 0.6)
 
 
+# 重点专利权人包括辉瑞、默沙东、赛诺菲: firms listed after the category noun that introduces them.
+_FIRMS_INTRODUCED = re.compile(
+    r"(?:企业|公司|药企|厂商|巨头|专利权人|跨国公司)(?:主要)?(?:包括|有|如|例如|涵盖)[:：]?"
+)
+_ITEM_GLUE = re.compile(r"、|和|及|以及")
+
+
+def introduced_firm_candidates(text: str) -> Iterator[Mention]:
+    """Items of "重点企业包括A、B和C" lists: the category noun before 包括 makes them firms."""
+    for m in _FIRMS_INTRODUCED.finditer(text):
+        stop = min(clause_end(text, m.end()), m.end() + 120)
+        pos_ = m.end()
+        while pos_ < stop:
+            glue = _ITEM_GLUE.search(text, pos_, stop)
+            end = glue.start() if glue else stop
+            surface = text[pos_:end]
+            listed = surface.split("等")[0] if "等" in surface else surface
+            if (
+                2 <= len(listed) <= 8
+                and all(is_cjk(c) or c.isalnum() for c in listed)
+                and not is_generic(listed)
+                and not listed.endswith(all_heads())
+                and not _common_phrase(listed)
+            ):
+                yield Mention(Label.ENTERPRISE, pos_, pos_ + len(listed), listed, listed, "list", 0.6)
+            if glue is None or "等" in surface:
+                break
+            pos_ = glue.end()
+
+
 _PROJECT_LIST = re.compile(r"(?:推进|支持|实施)([^。;:,]{4,120}?)等[^。;,]{0,16}?项目")
 _SUPPORT_FIRM = re.compile(r"支持([\u4e00-\u9fff]{2,6}?)(?=实施|开展|“)")
 
@@ -1011,6 +1042,7 @@ def recognise(text: str) -> Recognised:
     cands += policy_candidates(text)
     cands += abbreviation_candidates(text)
     cands += list_candidates(text)
+    cands += introduced_firm_candidates(text)
     cands += firm_candidates(text)
     cands += context_firm_candidates(text)
     cands = [c for c in cands if c.end > c.start and c.surface.strip() and not _honorific(text, c)]

@@ -179,3 +179,9 @@ def test_a_direction_after_a_place_stays_in_the_name_and_has_opens_none() -> Non
     named = _named("推动中国南方生物医药城建设。目前已有广西华南新药创新中心等机构。")
     assert "中国南方生物医药城" in named
     assert "广西华南新药创新中心" in named and "有广西华南新药创新中心" not in named
+
+
+def test_firms_listed_after_the_category_that_introduces_them() -> None:
+    named = _named("该领域重点专利权人包括辉瑞、默沙东和赛诺菲，龙头企业有美敦力等。")
+    for firm in ("辉瑞", "默沙东", "赛诺菲", "美敦力"):
+        assert named.get(firm) is Label.ENTERPRISE, firm
