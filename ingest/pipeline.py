@@ -1,7 +1,8 @@
 """The extraction pipeline: a Document's text → graph.model.Graph, with evidence offsets into the original.
 
-clean → split → recognise → resolve → relate → targets, each a plain function; heavy resources (jieba,
-the gazetteer automaton) are loaded lazily once per process, so worker processes stay cheap to start.
+clean → split → recognise → resolve (ingest/doc.py's ``analyse``, giving one ``Doc``) → relate → targets;
+heavy resources (jieba, the gazetteer automaton) are loaded lazily once per process, so worker processes
+stay cheap to start.
 
 Targets (ingest/targets.py) become `Indicator` entities and `SETS_TARGET` facts of the document's own
 policy (`own_policy`), tied to the document's own city by a ``city`` property; a document without a
@@ -33,13 +34,13 @@ from graph.model import (
     entity_key,
     merge_repeats,
 )
-from ingest.clean import Cleaned, clean
+from ingest.clean import Cleaned
 from ingest.confidence import rule_confidence
-from ingest.recognise import recognise
-from ingest.relate import Context, Fact, relate
+from ingest.doc import analyse
+from ingest.relate import Fact, relate
 from ingest.resolve import Entity as Resolved
-from ingest.resolve import Resolution, canonical_name, resolve
-from ingest.split import Segment, sentences
+from ingest.resolve import Resolution, canonical_name
+from ingest.split import Segment
 from ingest.targets import Found, Target, find_targets
 
 logger = logging.getLogger(__name__)
@@ -81,22 +82,10 @@ def extract_text(text: str, *, source: str = "<text>") -> Extraction:
 
 def extract_document(document: Document) -> Extraction:
     """Entities and relations of one document, every fact with evidence that slices the original text."""
-    cleaned = clean(document.text)
-    sents = sentences(cleaned)
-    rec = recognise(cleaned.text)
-    res = resolve(cleaned.text, rec)
+    doc = analyse(document)
+    cleaned, sents, res = doc.cleaned, doc.sentences, doc.resolution
     pruned: Counter[str] = Counter(res.pruned)
-    mentions = sorted(
-        (
-            (m, e)
-            for (s, t, lab), e in res.by_span.items()
-            for m in e.mentions
-            if (m.start, m.end, m.label) == (s, t, lab)
-        ),
-        key=lambda x: x[0].start,
-    )
-    ctx = Context(resolution=res, sentences=sents, mentions=mentions)
-    facts = relate(ctx)
+    facts = relate(doc)
     entities, keys = _entities(document, cleaned, sents, res.entities, pruned)
     relations = _relations(document, cleaned, facts, keys, pruned)
     found = find_targets(cleaned, sents)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
@@ -1032,20 +1032,40 @@ def _honorific(text: str, m: Mention) -> bool:
     return m.label is not Label.CITY and text[m.end : m.end + 3].startswith(("院士", "院院士"))
 
 
+def usable_gazetteer_candidates(text: str) -> Iterator[Mention]:
+    """Reference-list names, less the weak and word-like ones that are not places (新产业, 新城市)."""
+    for g in gazetteer_candidates(text):
+        if g.label is Label.CITY or not (g.weak or _wordlike(g)):
+            yield g
+
+
+@dataclass(frozen=True)
+class Recogniser:
+    """One mention rule: the extractor tags its mentions may carry, and the function that finds them."""
+
+    tags: tuple[str, ...]
+    find: Callable[[str], Iterable[Mention]]
+
+
+# The mention rules, in order. Their candidates compete in :func:`select` (longest, then most trusted).
+RECOGNISERS: tuple[Recogniser, ...] = (
+    Recogniser(("gazetteer",), usable_gazetteer_candidates),
+    Recogniser(("head",), head_candidates),
+    Recogniser(("title", "docno", "quoted", "tiao"), policy_candidates),
+    Recogniser(("abbreviation",), abbreviation_candidates),
+    Recogniser(("list",), list_candidates),
+    Recogniser(("list",), introduced_firm_candidates),
+    Recogniser(("project", "support"), firm_candidates),
+    Recogniser(("context-firm",), context_firm_candidates),
+)
+
+
 def recognise(text: str) -> Recognised:
-    """Mentions of the five labels in cleaned ``text``."""
-    gaz = [
-        g for g in gazetteer_candidates(text) if not (g.label is not Label.CITY and (g.weak or _wordlike(g)))
-    ]
-    cands: list[Mention] = [*gaz]
-    cands += head_candidates(text)
-    cands += policy_candidates(text)
-    cands += abbreviation_candidates(text)
-    cands += list_candidates(text)
-    cands += introduced_firm_candidates(text)
-    cands += firm_candidates(text)
-    cands += context_firm_candidates(text)
+    """Mentions of the five labels in cleaned ``text``: every rule of RECOGNISERS, then selection and
+    the split of names that share an ending (shared)."""
+    cands: list[Mention] = [m for rule in RECOGNISERS for m in rule.find(text)]
     cands = [c for c in cands if c.end > c.start and c.surface.strip() and not _honorific(text, c)]
+    gaz = [c for c in cands if c.extractor == "gazetteer"]
     # a known name ends where a pattern name ends: the gazetteer knows its start (做强|合肥经济技术开发区)
     known_ends = {(g.end, g.label) for g in gaz if g.label is not Label.CITY}
     cands = [c for c in cands if c.extractor == "gazetteer" or (c.end, c.label) not in known_ends]

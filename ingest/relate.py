@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_left, bisect_right
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -17,8 +15,9 @@ from itertools import pairwise
 from graph.model import Label, RelType
 from ingest.amounts import parse_amounts
 from ingest.clean import rule_lines
+from ingest.doc import Doc
 from ingest.recognise import Mention
-from ingest.resolve import Entity, Resolution, registered
+from ingest.resolve import Entity, registered
 from ingest.split import CLAUSE_MARKS, IN_CLAUSE, Segment, clause_end, clause_start
 
 logger = logging.getLogger(__name__)
@@ -26,9 +25,6 @@ logger = logging.getLogger(__name__)
 _UNIVERSITY_HEADS = ("大学", "学院", "专科学校", "科学院", "职业大学")
 _FUND_HEADS = ("基金", "专项资金", "资金池", "补偿资金", "资金", "专项")
 _ACTORS = (Label.PARK, Label.INSTITUTE, Label.ENTERPRISE)
-# The passage around a position whose city names decide which city it speaks for (characters).
-_WINDOW_BEFORE = 1500
-_WINDOW_AFTER = 300
 # Subjects other than the speaker: a fund that 各地 or firms set up is not the city's
 _OTHERS = r"各地|各县|各区|企业|银行|鼓励|引导"
 
@@ -62,101 +58,14 @@ def _trigger_re(type_: str, role: str) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, triggers(type_, role))))
 
 
-# A document that speaks of itself as a county or a district (全县, 县财政, 我区, 人才强区) is that
-# division's own; four such words make it so.
-_SELF_REFERENCE = {
-    "county": re.compile(r"全县|本县|我县|县财政|县政府|县委|县级财政|县本级"),
-    "district": re.compile(r"全区|本区|我区|区财政|区政府|区委|区级财政|区本级|强区"),
-}
-_SELF_REFERENCES = 4
-
-
-@dataclass
-class Context:
-    """What relation rules need to know about one document."""
-
-    resolution: Resolution
-    sentences: list[Segment]
-    mentions: list[tuple[Mention, Entity]]  # in text order
-
-    def __post_init__(self) -> None:
-        self._starts = [m.start for m, _ in self.mentions]
-        self._sent_starts = [s.start for s in self.sentences]
-        self.issuer = self._own_division()
-
-    def _own_division(self) -> Entity | None:
-        """The county or district a document speaks for as its own (全县…县财政…): the one of that
-        level it names most, when its words for itself say so."""
-        text = "".join(s.text for s in self.sentences)
-        for level, words in _SELF_REFERENCE.items():
-            if len(words.findall(text)) < _SELF_REFERENCES:
-                continue
-            named = Counter(id(e) for _, e in self.mentions if e.label is Label.CITY and e.level == level)
-            if named:
-                top = named.most_common(1)[0][0]
-                return next(e for _, e in self.mentions if id(e) == top)
-        return None
-
-    def city_entity(self, name: str) -> Entity | None:
-        for e in self.resolution.entities:
-            if e.label is Label.CITY and (e.name == name or name in e.aliases):
-                return e
-        return None
-
-    def place_named(self, name: str) -> Entity | None:
-        """The City entity ``name`` names, a county's or district's short form included (南海 for 南海区)
-        when the document names that division."""
-        found = self.city_entity(name)
-        if found is not None or len(name) < 2:
-            return found
-        for e in self.resolution.entities:
-            if e.label is Label.CITY and e.level in ("county", "district") and e.name[:-1] == name:
-                return e
-        return None
-
-    def in_segment(self, seg: Segment) -> list[tuple[Mention, Entity]]:
-        """The mentions inside a segment, in text order."""
-        lo = bisect_left(self._starts, seg.start)
-        hi = bisect_left(self._starts, seg.end, lo)
-        return [(m, e) for m, e in self.mentions[lo:hi] if m.end <= seg.end]
-
-    def sentence_of(self, pos: int) -> Segment | None:
-        i = bisect_right(self._sent_starts, pos) - 1
-        if i >= 0 and self.sentences[i].start <= pos < self.sentences[i].end:
-            return self.sentences[i]
-        return None
-
-    def local_city(self, pos: int) -> Entity | None:
-        """The city a passage speaks for: the one named most around ``pos`` (a page may hold articles on
-        several cities), else the document's own city, else the last one named before ``pos``."""
-        marks = self.resolution.city_marks
-        lo = bisect_left(marks, (pos - _WINDOW_BEFORE, ""))
-        hi = bisect_right(marks, (pos + _WINDOW_AFTER, "\uffff"))
-        counts = Counter(name for _, name in marks[lo:hi])
-        if counts:
-            top = max(counts.values())
-            leaders = {n for n, c in counts.items() if c == top}
-            if self.resolution.city in leaders:
-                return self.city_entity(self.resolution.city)
-            before = [n for p, n in marks[lo:hi] if p <= pos and n in leaders]
-            name = before[-1] if before else next(n for _, n in marks[lo:hi] if n in leaders)
-            found = self.city_entity(name)
-            if found is not None:
-                return found
-        if self.resolution.city:
-            return self.city_entity(self.resolution.city)
-        before = [n for p, n in marks if p <= pos]
-        return self.city_entity(before[-1]) if before else None
-
-
-def place_of(ctx: Context, e: Entity) -> Entity | None:
+def place_of(doc: Doc, e: Entity) -> Entity | None:
     """The document's City entity that ``e``'s name starts with (洛阳 for 洛阳高新区), if any."""
     if e.place:
-        found = ctx.city_entity(e.place)
+        found = doc.city_entity(e.place)
         if found:
             return found
     for n in range(min(6, len(e.name) - 2), 1, -1):
-        found = ctx.place_named(e.name[:n])
+        found = doc.place_named(e.name[:n])
         if found and found is not e:
             return found
     return None
@@ -165,19 +74,19 @@ def place_of(ctx: Context, e: Entity) -> Entity | None:
 # ---------------------------------------------------------------- HOSTS
 
 
-def hosts_by_context(ctx: Context) -> Iterator[Fact]:
+def hosts_by_context(doc: Doc) -> Iterator[Fact]:
     """Province → the document's city → its districts; place → place-prefixed park; city → its own parks."""
-    res = ctx.resolution
+    res = doc.resolution
     first: dict[int, Segment] = {}
     where: dict[int, int] = {}
-    for m, e in ctx.mentions:
+    for m, e in doc.mentions:
         if id(e) not in first:
-            seg = ctx.sentence_of(m.start)
+            seg = doc.sentence_of(m.start)
             if seg:
                 first[id(e)] = seg
                 where[id(e)] = m.start
     cities = [e for e in res.entities if e.label is Label.CITY]
-    homes = {id(c): c for c in (ctx.local_city(where[id(e)]) for e in res.entities if id(e) in where) if c}
+    homes = {id(c): c for c in (doc.local_city(where[id(e)]) for e in res.entities if id(e) in where) if c}
     for home in homes.values():  # the cities the document speaks for: their province and divisions
         for other in cities:
             if other is home or id(other) not in first:
@@ -186,17 +95,17 @@ def hosts_by_context(ctx: Context) -> Iterator[Fact]:
                 yield Fact(RelType.HOSTS, other, home, first[id(other)], "context:province", 0.7)
             elif other.parent == home.name and other.level in ("county", "district"):
                 yield Fact(RelType.HOSTS, home, other, first[id(other)], "context:division", 0.7)
-    coop_only = _cooperation_objects(ctx)
+    coop_only = _cooperation_objects(doc)
     for e in res.entities:
         if e.label not in _ACTORS or id(e) not in first:
             continue
-        city = ctx.local_city(where[id(e)])
+        city = doc.local_city(where[id(e)])
         local_places = {c.name for c in cities if city is not None and (c is city or c.parent == city.name)}
         if city is not None:
             local_places |= {city.parent, city.name}
-        place = place_of(ctx, e)
+        place = place_of(doc, e)
         if place is None and e.label is Label.INSTITUTE:
-            place = _infix_place(ctx, e)
+            place = _infix_place(doc, e)
         if place is not None and (
             e.label is Label.PARK
             or (e.label is Label.INSTITUTE and not _university(e))
@@ -218,7 +127,7 @@ def hosts_by_context(ctx: Context) -> Iterator[Fact]:
                 continue  # 贵州贵安新区 in a 贵阳 text: the reference list puts it under 贵州, not 贵阳
             yield Fact(RelType.HOSTS, city, e, first[id(e)], "context:own-park", 0.6)
         elif not e.name.endswith(_UNIVERSITY_HEADS):
-            seg = first[id(e)] if place is city else _built_in(ctx, e)
+            seg = first[id(e)] if place is city else _built_in(doc, e)
             if seg is not None:
                 yield Fact(RelType.HOSTS, city, e, seg, "context:own-institute", 0.5)
 
@@ -228,23 +137,23 @@ def hosts_by_context(ctx: Context) -> Iterator[Fact]:
 _BRANCH_OWNER = re.compile(r"^(?:中国科学院|中科院|国家[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,8}?大学)")
 
 
-def _infix_place(ctx: Context, e: Entity) -> Entity | None:
+def _infix_place(doc: Doc, e: Entity) -> Entity | None:
     """The document's City named right after the organisation that opens ``e``'s name, if any."""
     owner = _BRANCH_OWNER.match(e.name)
     if owner is None:
         return None
     for i in range(owner.end(), min(owner.end() + 8, len(e.name) - 2)):
         for n in (3, 2):
-            found = ctx.place_named(e.name[i : i + n])
+            found = doc.place_named(e.name[i : i + n])
             if found is not None:
                 return found
     return None
 
 
-def _top_mentions(ctx: Context) -> list[tuple[Mention, Entity]]:
+def _top_mentions(doc: Doc) -> list[tuple[Mention, Entity]]:
     """The mentions not inside a longer one (a park's name holds the place it opens with)."""
     out: list[tuple[Mention, Entity]] = []
-    for m, e in ctx.mentions:
+    for m, e in doc.mentions:
         if out and m.start < out[-1][0].end:
             if m.end - m.start > out[-1][0].end - out[-1][0].start and m.start == out[-1][0].start:
                 out[-1] = (m, e)
@@ -256,21 +165,21 @@ def _top_mentions(ctx: Context) -> list[tuple[Mention, Entity]]:
 _LIST_GLUE = ("、", "和", "及", "以及", "与")
 
 
-def _divides(host: Entity, e: Entity, ctx: Context) -> bool:
+def _divides(host: Entity, e: Entity, doc: Doc) -> bool:
     """Whether ``host`` is ``e``'s parent division (or the parent of the place its name opens with), or
     ``e`` is a park or institute with no place of its own."""
     if e.label is Label.CITY:
         return bool(e.parent) and e.parent == host.name
-    place = place_of(ctx, e)
+    place = place_of(doc, e)
     if place is None:
         return e.label in (Label.PARK, Label.INSTITUTE) and not _university(e)
     return place is host or place.parent == host.name
 
 
-def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
+def hosts_by_juxtaposition(doc: Doc) -> Iterator[Fact]:
     """江苏省无锡市、张家港, 湖北武汉、鄂州, 重庆两江新区, 中部中心(武汉): a division written right
     before its part, or a list of parts that follows such a pair, hosts them; so does a seat in brackets."""
-    top = _top_mentions(ctx)
+    top = _top_mentions(doc)
     k = 0
     while k < len(top) - 1:
         chain = [top[k]]
@@ -278,13 +187,13 @@ def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
             chain.append(top[k + 1])
             k += 1
         k += 1
-        seg = ctx.sentence_of(chain[0][0].start)
+        seg = doc.sentence_of(chain[0][0].start)
         if len(chain) < 2 or seg is None:
-            yield from _seat_in_brackets(ctx, top, k - 1)
+            yield from _seat_in_brackets(doc, top, k - 1)
             continue
         hosts: list[Entity] = []
         for (_, a), (_, b) in pairwise(chain):
-            if a.label is Label.CITY and _divides(a, b, ctx):
+            if a.label is Label.CITY and _divides(a, b, doc):
                 yield Fact(RelType.HOSTS, a, b, seg, "juxtaposed:part", 0.8)
                 hosts.append(a)
         if b.label is Label.CITY:
@@ -294,9 +203,9 @@ def hosts_by_juxtaposition(ctx: Context) -> Iterator[Fact]:
             m, e = top[k]
             if seg.text[end - seg.start : m.start - seg.start] not in _LIST_GLUE or m.end > seg.end:
                 break
-            host = next((h for h in reversed(hosts) if _divides(h, e, ctx) and e.label is Label.CITY), None)
+            host = next((h for h in reversed(hosts) if _divides(h, e, doc) and e.label is Label.CITY), None)
             if host is None:
-                place = place_of(ctx, e)
+                place = place_of(doc, e)
                 host = next(
                     (h for h in reversed(hosts) if place is not None and place.parent == h.name), None
                 )
@@ -314,12 +223,12 @@ def _adjacent_part(a: tuple[Mention, Entity], b: tuple[Mention, Entity]) -> bool
     return b[0].start == a[0].end and a[1].label is Label.CITY
 
 
-def _seat_in_brackets(ctx: Context, top: list[tuple[Mention, Entity]], k: int) -> Iterator[Fact]:
+def _seat_in_brackets(doc: Doc, top: list[tuple[Mention, Entity]], k: int) -> Iterator[Fact]:
     """国家技术转移中部中心（武汉）: a city in brackets right after a park or institute is its seat."""
     if k + 1 >= len(top):
         return
     (m, e), (n, c) = top[k], top[k + 1]
-    seg = ctx.sentence_of(m.start)
+    seg = doc.sentence_of(m.start)
     if seg is None or c.label is not Label.CITY or e.label not in (Label.PARK, Label.INSTITUTE):
         return
     if (
@@ -350,13 +259,13 @@ def _external_prefix(e: Entity, local: set[str]) -> bool:
     return True
 
 
-def _built_in(ctx: Context, e: Entity) -> Segment | None:
+def _built_in(doc: Doc, e: Entity) -> Segment | None:
     """The first sentence where the document builds ``e``: a build verb in its clause (推进X建设, 组建X)."""
     build = _trigger_re("HOSTS", "build")
-    for m, owner in ctx.mentions:
+    for m, owner in doc.mentions:
         if owner is not e:
             continue
-        seg = ctx.sentence_of(m.start)
+        seg = doc.sentence_of(m.start)
         if seg is None:
             continue
         rel = m.start - seg.start
@@ -366,14 +275,14 @@ def _built_in(ctx: Context, e: Entity) -> Segment | None:
     return None
 
 
-def _cooperation_objects(ctx: Context) -> set[int]:
+def _cooperation_objects(doc: Doc) -> set[int]:
     """Entities named only as partners (与…合作, 对接…): the document does not host them."""
     partner: dict[int, bool] = {}
-    for seg in ctx.sentences:
-        inside = ctx.in_segment(seg)
+    for seg in doc.sentences:
+        inside = doc.in_segment(seg)
         if not inside:
             continue
-        coop = _coop_objects(ctx, seg, inside)
+        coop = _coop_objects(doc, seg, inside)
         for _, e in inside:
             partner[id(e)] = partner.get(id(e), True) and id(e) in coop
     return {k for k, v in partner.items() if v}
@@ -403,12 +312,12 @@ def _university(e: Entity) -> bool:
     return re.sub(r"\([^()]*\)$", "", e.name).endswith(_UNIVERSITY_HEADS)
 
 
-def hosts_by_trigger(ctx: Context) -> Iterator[Fact]:
+def hosts_by_trigger(doc: Doc) -> Iterator[Fact]:
     """X…落户/入驻 Y (Y hosts X); Y 集聚了/引进 X…."""
     into = _trigger_re("HOSTS", "in")
     gather = _trigger_re("HOSTS", "gather")
-    for seg in ctx.sentences:
-        inside = ctx.in_segment(seg)
+    for seg in doc.sentences:
+        inside = doc.in_segment(seg)
         if len(inside) < 2:
             continue
         for t in into.finditer(seg.text):
@@ -454,10 +363,10 @@ def hosts_by_trigger(ctx: Context) -> Iterator[Fact]:
 _INCLUDES = re.compile(r"[(（]?(?:包括|包含|涵盖|下辖)")
 
 
-def hosts_by_inclusion(ctx: Context) -> Iterator[Fact]:
+def hosts_by_inclusion(doc: Doc) -> Iterator[Fact]:
     """A park or place whose name is followed by 包括/下辖 A、B… hosts each actor the list names."""
-    for seg in ctx.sentences:
-        inside = ctx.in_segment(seg)
+    for seg in doc.sentences:
+        inside = doc.in_segment(seg)
         for k, (m, e) in enumerate(inside):
             if e.label not in (Label.CITY, Label.PARK) or e.level == "province":
                 continue
@@ -476,11 +385,11 @@ def hosts_by_inclusion(ctx: Context) -> Iterator[Fact]:
                     yield Fact(RelType.HOSTS, e, e2, seg, "juxtaposed:includes", 0.7)
 
 
-def hosts_by_subject(ctx: Context) -> Iterator[Fact]:
+def hosts_by_subject(doc: Doc) -> Iterator[Fact]:
     """A park opening a sentence that builds things hosts the parks and institutes it names after."""
     build = _trigger_re("HOSTS", "build")
-    for seg in ctx.sentences:
-        inside = ctx.in_segment(seg)
+    for seg in doc.sentences:
+        inside = doc.in_segment(seg)
         if len(inside) < 2:
             continue
         m0, subject = inside[0]
@@ -505,15 +414,122 @@ def _coop_before(seg: Segment, m: Mention) -> bool:
 # ---------------------------------------------------------------- FUNDS
 
 
-def funds(ctx: Context) -> Iterator[Fact]:
-    """Funds set up by the speaker, 支持X…给予支持, X获N万元支持, 给予X…奖励."""
-    setup = _trigger_re("FUNDS", "setup")
+@dataclass(frozen=True)
+class _Payee:
+    """One mention a money sentence may fund, with what the funding rules look at around it."""
+
+    seg: Segment
+    inside: list[tuple[Mention, Entity]]
+    mention: Mention
+    entity: Entity
+    funder: Entity
+
+    @property
+    def before(self) -> str:  # the sentence up to the mention
+        return self.seg.text[: self.mention.start - self.seg.start]
+
+    @property
+    def after(self) -> str:  # the sentence from the mention's end
+        return self.seg.text[self.mention.end - self.seg.start :]
+
+    @property
+    def actor(self) -> bool:  # a park, institute or firm, not a firm's project
+        return self.entity.label in _ACTORS and self.mention.extractor != "project"
+
+    @property
+    def listed(self) -> bool:  # X、Y等…: an example of a category
+        return re.match(f"{IN_CLAUSE}{{0,30}}等", self.after) is not None
+
+    def fact(self, extractor: str, confidence: float, amount: float | None = None) -> Fact:
+        return Fact(RelType.FUNDS, self.funder, self.entity, self.seg, extractor, confidence, amount)
+
+
+def _fund_set_up(p: _Payee) -> Fact | None:
+    """设立(N亿元的)X基金, 出资20亿元设立X基金: the payer sets up the fund."""
+    if not _is_fund(p.entity) or p.entity is p.funder:
+        return None
+    clause = p.before[clause_start(p.before, len(p.before)) :]
+    verbs = list(_trigger_re("FUNDS", "setup").finditer(clause))
+    t = verbs[-1] if verbs else None
+    if t is None or len(clause) - t.end() > 16 or re.search(_OTHERS, clause[: t.start()]):
+        return None
+    amounts = parse_amounts(clause[t.end() :])
+    if not amounts and _PUTS_UP.search(clause[: t.start()]):
+        amounts = parse_amounts(clause[: t.start()])
+    return p.fact("funds:setup", 0.7, amounts[-1].cny if amounts else None)
+
+
+def _listed_receive(p: _Payee) -> Fact | None:
+    """X、Y等1180家企业拟获资助: every listed firm receives."""
+    ok = p.actor and p.listed and _LISTED_RECEIVE.match(p.after)
+    return p.fact("funds:listed-receive", 0.6) if ok else None
+
+
+_RECEIVES = re.compile(
+    rf"{IN_CLAUSE}{{0,30}}?获(?:得)?{IN_CLAUSE}{{0,12}}?(\d[\d.]*\s?[万亿]元){IN_CLAUSE}{{0,4}}"
+    r"(?:支持|资助|奖励|补助)"
+)
+
+
+def _receives(p: _Payee) -> Fact | None:
+    """X获得500万元资助."""
+    got = _RECEIVES.match(p.after) if p.actor else None
+    if got is None:
+        return None
+    amounts = parse_amounts(got.group(1))
+    return p.fact("funds:receive", 0.7, amounts[0].cny if amounts else None)
+
+
+def _supported(p: _Payee) -> Fact | None:
+    """(重点)支持/资助/给予 X …资金/奖励: money given straight to the actor."""
+    if not p.actor or p.listed or p.after[:1] == "、":
+        return None
+    if not re.search(r"(?:重点)?(?:支持|资助|扶持|给予)$", p.before):
+        return None
+    if not (_trigger_re("FUNDS", "money").search(p.after) or p.before.endswith("重点支持")):
+        return None
+    amounts = parse_amounts(p.after)
+    return p.fact("funds:support", 0.6, amounts[0].cny if len(amounts) == 1 else None)
+
+
+def _fund_supports(p: _Payee) -> Fact | None:
+    """设立X基金，优先支持Y: the fund, not its founder, pays Y."""
+    if not p.actor or p.listed:
+        return None
+    fund = _fund_before(p.seg, p.inside, p.before)
+    if fund is None:
+        return None
+    return Fact(RelType.FUNDS, fund, p.entity, p.seg, "funds:fund-supports", 0.6)
+
+
+def _allocated(p: _Payee) -> Fact | None:
+    """安排专项资金5000万元，支持X: the money of the clause before a bare 支持."""
+    if not p.actor or p.listed:
+        return None
+    paid = _money_clause_before(p.before, _trigger_re("FUNDS", "money"))
+    return p.fact("funds:allocate", 0.6, paid) if paid is not None else None
+
+
+# The funding rules for one mention, in order: the first that finds a fact wins.
+PAYEE_RULES: tuple[Callable[[_Payee], Fact | None], ...] = (
+    _fund_set_up,
+    _listed_receive,
+    _receives,
+    _supported,
+    _fund_supports,
+    _allocated,
+)
+
+
+def funds(doc: Doc) -> Iterator[Fact]:
+    """Who pays whom in each sentence: a 对/向 list given money, then each other mention by the first of
+    PAYEE_RULES that fires, then an opening actor given money a later clause names no receiver for."""
     money = _trigger_re("FUNDS", "money")
-    for seg in ctx.sentences:
-        inside = ctx.in_segment(seg)
+    for seg in doc.sentences:
+        inside = doc.in_segment(seg)
         if not inside:
             continue
-        funder = _funder(ctx, seg, inside)
+        funder = _funder(doc, seg, inside)
         if funder is None:
             continue
         given = _given_to(seg, inside, money)
@@ -523,58 +539,10 @@ def funds(ctx: Context) -> Iterator[Fact]:
         for m, e in inside:
             if any(e is g for g, _, _ in given):
                 continue
-            rel = seg.text[: m.start - seg.start]
-            if _is_fund(e) and e is not funder:
-                clause = rel[clause_start(rel, len(rel)) :]
-                verbs = list(setup.finditer(clause))
-                t = verbs[-1] if verbs else None
-                if (
-                    t is not None
-                    and len(clause) - t.end() <= 16
-                    and not re.search(_OTHERS, clause[: t.start()])
-                ):
-                    between = clause[t.end() :]
-                    before = clause[: t.start()]  # 出资20亿元设立X基金
-                    amounts = parse_amounts(between)
-                    if not amounts and _PUTS_UP.search(before):
-                        amounts = parse_amounts(before)
-                    amount = amounts[-1].cny if amounts else None
-                    yield Fact(RelType.FUNDS, funder, e, seg, "funds:setup", 0.7, amount)
-            elif e.label in _ACTORS and m.extractor != "project":  # a firm's project is not the firm funded
-                direct = re.search(r"(?:重点)?(?:支持|资助|扶持|给予)$", rel)
-                listed = re.match(f"{IN_CLAUSE}{{0,30}}等", seg.text[m.end - seg.start :])
-                tail = seg.text[m.end - seg.start :]
-                got = re.match(
-                    rf"{IN_CLAUSE}{{0,30}}?获(?:得)?{IN_CLAUSE}{{0,12}}?(\d[\d.]*\s?[万亿]元){IN_CLAUSE}{{0,4}}"
-                    r"(?:支持|资助|奖励|补助)",
-                    tail,
-                )
-                if listed and _LISTED_RECEIVE.match(tail):
-                    yield Fact(RelType.FUNDS, funder, e, seg, "funds:listed-receive", 0.6)
-                elif got:
-                    amounts = parse_amounts(got.group(1))
-                    yield Fact(
-                        RelType.FUNDS,
-                        funder,
-                        e,
-                        seg,
-                        "funds:receive",
-                        0.7,
-                        amounts[0].cny if amounts else None,
-                    )
-                elif (
-                    direct
-                    and not listed
-                    and tail[:1] != "、"
-                    and (money.search(tail) or rel.endswith("重点支持"))
-                ):
-                    amounts = parse_amounts(tail)
-                    amount = amounts[0].cny if len(amounts) == 1 else None
-                    yield Fact(RelType.FUNDS, funder, e, seg, "funds:support", 0.6, amount)
-                elif not listed and (fund := _fund_before(seg, inside, rel)) is not None:
-                    yield Fact(RelType.FUNDS, fund, e, seg, "funds:fund-supports", 0.6)
-                elif not listed and (paid := _money_clause_before(rel, money)) is not None:
-                    yield Fact(RelType.FUNDS, funder, e, seg, "funds:allocate", 0.6, paid)
+            payee = _Payee(seg, inside, m, e, funder)
+            fact = next((f for rule in PAYEE_RULES if (f := rule(payee)) is not None), None)
+            if fact is not None:
+                yield fact
         yield from _subject_funded(seg, inside, funder)
 
 
@@ -701,7 +669,7 @@ _GROUNDS = re.compile(r"\s*(?:根据|按照|依据|依照)")
 _LOCAL_PURSE = re.compile(r"(?:^|[,;:])\s*(?:区|县)(?:财政|政府|级财政|本级)")
 
 
-def _funder(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) -> Entity | None:
+def _funder(doc: Doc, seg: Segment, inside: list[tuple[Mention, Entity]]) -> Entity | None:
     """Who pays: a city below the province or a park (its administration) opening the sentence, a
     district or county whose purse opens it (区财政…), else the county or district whose own document it
     is, else the document's own (or nearest named) city."""
@@ -719,15 +687,15 @@ def _funder(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) ->
     if _is_fund(e0) and _opens(seg, m0, slack=2):
         return e0  # X引导基金已向Y投资2000万元
     if _LOCAL_PURSE.search(seg.text):
-        district = _last_division(ctx, seg.start, ("district", "county"))
+        district = _last_division(doc, seg.start, ("district", "county"))
         if district is not None:
             return district
-    return ctx.issuer or ctx.local_city(seg.start)
+    return doc.issuer or doc.local_city(seg.start)
 
 
-def _last_division(ctx: Context, pos: int, levels: tuple[str, ...]) -> Entity | None:
+def _last_division(doc: Doc, pos: int, levels: tuple[str, ...]) -> Entity | None:
     """The last division of one of ``levels`` the document names before ``pos``."""
-    for m, e in reversed(ctx.mentions):
+    for m, e in reversed(doc.mentions):
         if m.start < pos and e.label is Label.CITY and e.level in levels:
             return e
     return None
@@ -751,15 +719,15 @@ def _invested_in(
         return
     for m, e in inside:
         if start < m.start < end and e.label in (Label.CITY, Label.PARK):
-            yield Fact(RelType.HOSTS, e, funded, seg, "trigger:invest-in", 0.7)
+            yield Fact(RelType.HOSTS, e, funded, seg, "investment:place", 0.7)
             return
 
 
-def funds_by_investment(ctx: Context) -> Iterator[Fact]:
+def funds_by_investment(doc: Doc) -> Iterator[Fact]:
     """X由Y投资设立 (the investor after 由 funds the actor opening the clause); Y投资成立了X (the
     actor right after the verb)."""
-    for seg in ctx.sentences:
-        inside = ctx.in_segment(seg)
+    for seg in doc.sentences:
+        inside = doc.in_segment(seg)
         for k, (m, e) in enumerate(inside):
             if e.label not in _INVESTORS:
                 continue
@@ -773,7 +741,7 @@ def funds_by_investment(ctx: Context) -> Iterator[Fact]:
                 opens = clause_start(seg.text, m.start - seg.start) + seg.start
                 funded = [x for x in inside[:k] if x[0].start >= opens and x[1].label in _FUNDED_BY_INVESTOR]
                 if funded:
-                    yield Fact(RelType.FUNDS, e, funded[0][1], seg, "funds:investor", 0.7, amount)
+                    yield Fact(RelType.FUNDS, e, funded[0][1], seg, "investment:investor", 0.7, amount)
                     yield from _invested_in(seg, inside, m.end + invest.end(), m.end, funded[0][1])
                 continue
             verb_end = m.end + invest.end()
@@ -781,7 +749,7 @@ def funds_by_investment(ctx: Context) -> Iterator[Fact]:
                 continue
             for m2, e2 in inside[k + 1 :]:
                 if m2.start - verb_end <= 1 and e2.label in _FUNDED_BY_INVESTOR:
-                    yield Fact(RelType.FUNDS, e, e2, seg, "funds:investor", 0.7, amount)
+                    yield Fact(RelType.FUNDS, e, e2, seg, "investment:investor", 0.7, amount)
                 break
 
 
@@ -793,12 +761,12 @@ _MEANS = re.compile(r"依托|依靠|借助|利用")
 _WITH = re.compile(r"与|同(?![日时比样期类等步一行年月])")
 
 
-def _prefixes(ctx: Context, inside: list[tuple[Mention, Entity]]) -> set[int]:
+def _prefixes(doc: Doc, inside: list[tuple[Mention, Entity]]) -> set[int]:
     """Starts of the divisions written right before a part of theirs (重庆|渝北, 湖北|鄂州): the part, not
     the division, is the actor the clause speaks of."""
     out: set[int] = set()
     for a, b in pairwise(inside):
-        if _adjacent_part(a, b) and _divides(a[1], b[1], ctx):
+        if _adjacent_part(a, b) and _divides(a[1], b[1], doc):
             out.add(a[0].start)
     return out
 
@@ -814,10 +782,10 @@ def _speaker_acts(before: str) -> bool:
     return _unnamed_party().search(before) is None
 
 
-def _coop_objects(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity]]) -> set[int]:
+def _coop_objects(doc: Doc, seg: Segment, inside: list[tuple[Mention, Entity]]) -> set[int]:
     verb = _trigger_re("COOPERATES", "verb")
     objs: set[int] = set()
-    inside = [(m, e) for m, e in inside if m.start not in _prefixes(ctx, inside)]
+    inside = [(m, e) for m, e in inside if m.start not in _prefixes(doc, inside)]
     for w in _WITH.finditer(seg.text):
         if _inside_a_name(inside, seg.start + w.start()):
             continue  # 纳米技术与纳米仿生研究所
@@ -838,15 +806,15 @@ def _coop_objects(ctx: Context, seg: Segment, inside: list[tuple[Mention, Entity
     return objs
 
 
-def cooperates(ctx: Context) -> Iterator[Fact]:
+def cooperates(doc: Doc) -> Iterator[Fact]:
     """与A、B…合作/共建/签约; 对接A、B; A牵手B."""
     link = _trigger_re("COOPERATES", "link")
-    for seg in ctx.sentences:
-        inside = ctx.in_segment(seg)
+    for seg in doc.sentences:
+        inside = doc.in_segment(seg)
         if not inside:
             continue
-        objs = _coop_objects(ctx, seg, inside)
-        inside = [(m, e) for m, e in inside if m.start not in _prefixes(ctx, inside)]
+        objs = _coop_objects(doc, seg, inside)
+        inside = [(m, e) for m, e in inside if m.start not in _prefixes(doc, inside)]
         if objs:
             first_obj = min(m.start for m, e in inside if id(e) in objs)
             rel = first_obj - seg.start
@@ -862,7 +830,7 @@ def cooperates(ctx: Context) -> Iterator[Fact]:
             if not subjects:  # 与B合作 with no subject in its clause: the opening actor, else the city
                 m0, e0 = inside[0]
                 opening = e0.label in _ACTORS and _opens(seg, m0, slack=2) and id(e0) not in objs
-                local = ctx.local_city(seg.start) if _speaker_acts(seg.text[:rel]) else None
+                local = doc.local_city(seg.start) if _speaker_acts(seg.text[:rel]) else None
                 subjects = [e0] if opening else [local] if local else []
             for subject in subjects:
                 for _, e in inside:
@@ -913,18 +881,29 @@ def _listed_after(seg: Segment, inside: list[tuple[Mention, Entity]], pos: int) 
     return found
 
 
-def relate(ctx: Context) -> list[Fact]:
-    """Every fact the rules find; duplicates are merged by the pipeline."""
-    facts: list[Fact] = []
-    for rule in (
-        hosts_by_context,
-        hosts_by_juxtaposition,
-        hosts_by_trigger,
-        hosts_by_inclusion,
-        hosts_by_subject,
-        funds,
-        funds_by_investment,
-        cooperates,
-    ):
-        facts.extend(rule(ctx))
+@dataclass(frozen=True)
+class RelationRule:
+    """One relation rule: the family of extractor tags its facts carry (``<tag>:<variant>``), and the
+    function that finds them in a document."""
+
+    tag: str
+    find: Callable[[Doc], Iterable[Fact]]
+
+
+# The relation rules, in order; the pipeline merges the facts they repeat (graph.model.merge_repeats).
+RELATION_RULES: tuple[RelationRule, ...] = (
+    RelationRule("context", hosts_by_context),
+    RelationRule("juxtaposed", hosts_by_juxtaposition),
+    RelationRule("trigger", hosts_by_trigger),
+    RelationRule("juxtaposed", hosts_by_inclusion),
+    RelationRule("subject", hosts_by_subject),
+    RelationRule("funds", funds),
+    RelationRule("investment", funds_by_investment),
+    RelationRule("coop", cooperates),
+)
+
+
+def relate(doc: Doc) -> list[Fact]:
+    """Every fact the rules of RELATION_RULES find; duplicates are merged by the pipeline."""
+    facts = [f for rule in RELATION_RULES for f in rule.find(doc)]
     return [f for f in facts if f.source is not f.target]

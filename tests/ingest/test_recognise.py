@@ -185,3 +185,18 @@ def test_firms_listed_after_the_category_that_introduces_them() -> None:
     named = _named("该领域重点专利权人包括辉瑞、默沙东和赛诺菲，龙头企业有美敦力等。")
     for firm in ("辉瑞", "默沙东", "赛诺菲", "美敦力"):
         assert named.get(firm) is Label.ENTERPRISE, firm
+
+
+def test_every_recogniser_gives_only_its_own_tags() -> None:
+    from ingest.recognise import RECOGNISERS
+
+    text = clean(
+        "徐州市人民政府关于印发《徐州市科技创新行动计划》的通知(徐政发〔2021〕15号)。"
+        "徐州高新区集聚了中国矿业大学、徐工集团等龙头企业,实施“333”工程。"
+    ).text
+    fired = 0
+    for rule in RECOGNISERS:
+        for m in rule.find(text):
+            assert m.extractor in rule.tags, (rule.find.__name__, m.extractor)
+            fired += 1
+    assert fired >= 5

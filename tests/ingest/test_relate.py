@@ -240,3 +240,20 @@ def test_an_unnamed_party_before_with_cooperates_not_the_city() -> None:
     facts = _facts("大连市推进发展。在国内高校中，与吉林大学合作较多。加强与东北大学合作。")
     assert ("COOPERATES", "吉林大学", "大连") not in facts
     assert ("COOPERATES", "东北大学", "大连") in facts
+
+
+def test_every_rule_tags_its_facts_with_its_own_family() -> None:
+    from pathlib import Path
+
+    from ingest.doc import analyse
+    from ingest.read import read_document
+    from ingest.relate import RELATION_RULES
+
+    seen: set[str] = set()
+    for path in sorted(Path("data/corpus").glob("00[0-2]_*")):
+        doc = analyse(read_document(path))
+        for rule in RELATION_RULES:
+            for fact in rule.find(doc):
+                assert fact.extractor.startswith(rule.tag + ":"), (rule.find.__name__, fact.extractor)
+                seen.add(rule.find.__name__)
+    assert {"hosts_by_context", "funds", "cooperates"} <= seen  # the corpus exercises the main rules

@@ -1,0 +1,143 @@
+"""The document object of extraction (spaCy's ``Doc``): one place for what a document's steps have found.
+
+document → clean → split → recognise → resolve gives a :class:`Doc`: the cleaned text with its offsets
+into the original, the sentences (and, on demand, their clauses), the selected mentions, the resolved
+entities and which entity each mention became. The relation rules (ingest/relate.py) read only this;
+the pipeline turns it and their facts into a graph.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+from graph.model import Document, Label
+from ingest.clean import Cleaned, clean, rule_lines
+from ingest.recognise import Mention, Recognised, recognise
+from ingest.resolve import Entity, Resolution, resolve
+from ingest.split import Segment, clauses, sentences
+
+# The passage around a position whose city names decide which city it speaks for (characters).
+_WINDOW_BEFORE = 1500
+_WINDOW_AFTER = 300
+# How many of its words for itself (data/rules/self_reference.tsv) make a document a division's own.
+_SELF_REFERENCES = 4
+
+
+@cache
+def _self_reference() -> dict[str, re.Pattern[str]]:
+    by_level: dict[str, list[str]] = {}
+    for line in rule_lines("self_reference.tsv"):
+        level, word = (x.strip() for x in line.split("\t")[:2])
+        by_level.setdefault(level, []).append(word)
+    return {level: re.compile("|".join(map(re.escape, ws))) for level, ws in by_level.items()}
+
+
+def analyse(document: Document) -> Doc:
+    """Clean, split, recognise and resolve one document."""
+    cleaned = clean(document.text)
+    rec = recognise(cleaned.text)
+    res = resolve(cleaned.text, rec)
+    mentions = sorted(
+        (
+            (m, e)
+            for (s, t, lab), e in res.by_span.items()
+            for m in e.mentions
+            if (m.start, m.end, m.label) == (s, t, lab)
+        ),
+        key=lambda x: x[0].start,
+    )
+    return Doc(document, cleaned, sentences(cleaned), rec, res, mentions)
+
+
+@dataclass
+class Doc:
+    """One document as extraction sees it: the cleaned text, its sentences and clauses, the selected
+    mentions and the entities they resolve to. Built once by :func:`analyse`; relation rules read it."""
+
+    document: Document
+    cleaned: Cleaned
+    sentences: list[Segment]
+    recognised: Recognised
+    resolution: Resolution
+    mentions: list[tuple[Mention, Entity]]  # in text order, each with the entity it resolves to
+
+    @property
+    def text(self) -> str:
+        return self.cleaned.text
+
+    @cached_property
+    def clauses(self) -> list[Segment]:
+        """Every sentence's clauses, in text order (split at the one set of clause marks)."""
+        return [c for s in self.sentences for c in clauses(self.cleaned, s)]
+
+    def __post_init__(self) -> None:
+        self._starts = [m.start for m, _ in self.mentions]
+        self._sent_starts = [s.start for s in self.sentences]
+        self.issuer = self._own_division()
+
+    def _own_division(self) -> Entity | None:
+        """The county or district a document speaks for as its own (全县…县财政…): the one of that
+        level it names most, when its words for itself say so."""
+        for level, words in _self_reference().items():
+            if len(words.findall(self.text)) < _SELF_REFERENCES:
+                continue
+            named = Counter(id(e) for _, e in self.mentions if e.label is Label.CITY and e.level == level)
+            if named:
+                top = named.most_common(1)[0][0]
+                return next(e for _, e in self.mentions if id(e) == top)
+        return None
+
+    def city_entity(self, name: str) -> Entity | None:
+        for e in self.resolution.entities:
+            if e.label is Label.CITY and (e.name == name or name in e.aliases):
+                return e
+        return None
+
+    def place_named(self, name: str) -> Entity | None:
+        """The City entity ``name`` names, a county's or district's short form included (南海 for 南海区)
+        when the document names that division."""
+        found = self.city_entity(name)
+        if found is not None or len(name) < 2:
+            return found
+        for e in self.resolution.entities:
+            if e.label is Label.CITY and e.level in ("county", "district") and e.name[:-1] == name:
+                return e
+        return None
+
+    def in_segment(self, seg: Segment) -> list[tuple[Mention, Entity]]:
+        """The mentions inside a segment, in text order."""
+        lo = bisect_left(self._starts, seg.start)
+        hi = bisect_left(self._starts, seg.end, lo)
+        return [(m, e) for m, e in self.mentions[lo:hi] if m.end <= seg.end]
+
+    def sentence_of(self, pos: int) -> Segment | None:
+        i = bisect_right(self._sent_starts, pos) - 1
+        if i >= 0 and self.sentences[i].start <= pos < self.sentences[i].end:
+            return self.sentences[i]
+        return None
+
+    def local_city(self, pos: int) -> Entity | None:
+        """The city a passage speaks for: the one named most around ``pos`` (a page may hold articles on
+        several cities), else the document's own city, else the last one named before ``pos``."""
+        marks = self.resolution.city_marks
+        lo = bisect_left(marks, (pos - _WINDOW_BEFORE, ""))
+        hi = bisect_right(marks, (pos + _WINDOW_AFTER, "\uffff"))
+        counts = Counter(name for _, name in marks[lo:hi])
+        if counts:
+            top = max(counts.values())
+            leaders = {n for n, c in counts.items() if c == top}
+            if self.resolution.city in leaders:
+                return self.city_entity(self.resolution.city)
+            before = [n for p, n in marks[lo:hi] if p <= pos and n in leaders]
+            name = before[-1] if before else next(n for _, n in marks[lo:hi] if n in leaders)
+            found = self.city_entity(name)
+            if found is not None:
+                return found
+        if self.resolution.city:
+            return self.city_entity(self.resolution.city)
+        before = [n for p, n in marks if p <= pos]
+        return self.city_entity(before[-1]) if before else None
