@@ -74,20 +74,28 @@ def place_of(doc: Doc, e: Entity) -> Entity | None:
 # ---------------------------------------------------------------- HOSTS
 
 
-def hosts_by_context(doc: Doc) -> Iterator[Fact]:
-    """Province → the document's city → its districts; place → place-prefixed park; city → its own parks."""
-    res = doc.resolution
+def _first_sentences(doc: Doc) -> tuple[dict[int, Segment], dict[int, int]]:
+    """For every entity (by id): the sentence of its first mention, and where that mention starts."""
     first: dict[int, Segment] = {}
     where: dict[int, int] = {}
     for m, e in doc.mentions:
-        if id(e) not in first:
-            seg = doc.sentence_of(m.start)
-            if seg:
-                first[id(e)] = seg
-                where[id(e)] = m.start
-    cities = [e for e in res.entities if e.label is Label.CITY]
-    homes = {id(c): c for c in (doc.local_city(where[id(e)]) for e in res.entities if id(e) in where) if c}
-    for home in homes.values():  # the cities the document speaks for: their province and divisions
+        if id(e) not in first and (seg := doc.sentence_of(m.start)) is not None:
+            first[id(e)] = seg
+            where[id(e)] = m.start
+    return first, where
+
+
+def _cities(doc: Doc) -> list[Entity]:
+    return [e for e in doc.resolution.entities if e.label is Label.CITY]
+
+
+def hosts_by_home(doc: Doc) -> Iterator[Fact]:
+    """The cities the document speaks for: their province hosts them, they host their districts."""
+    first, where = _first_sentences(doc)
+    cities = _cities(doc)
+    ents = doc.resolution.entities
+    homes = {id(c): c for c in (doc.local_city(where[id(e)]) for e in ents if id(e) in where) if c}
+    for home in homes.values():
         for other in cities:
             if other is home or id(other) not in first:
                 continue
@@ -95,35 +103,59 @@ def hosts_by_context(doc: Doc) -> Iterator[Fact]:
                 yield Fact(RelType.HOSTS, other, home, first[id(other)], "context:province", 0.7)
             elif other.parent == home.name and other.level in ("county", "district"):
                 yield Fact(RelType.HOSTS, home, other, first[id(other)], "context:division", 0.7)
-    coop_only = _cooperation_objects(doc)
-    for e in res.entities:
+
+
+def _local_places(doc: Doc, city: Entity | None) -> set[str]:
+    """The city a passage speaks for, its province and its divisions named in the document."""
+    if city is None:
+        return set()
+    return {c.name for c in _cities(doc) if c is city or c.parent == city.name} | {city.parent, city.name}
+
+
+def _prefix_place(doc: Doc, e: Entity) -> Entity | None:
+    place = place_of(doc, e)
+    return _infix_place(doc, e) if place is None and e.label is Label.INSTITUTE else place
+
+
+def hosts_by_prefix(doc: Doc) -> Iterator[Fact]:
+    """A place-prefixed park or institute (洛阳高新区) is hosted by its place; a firm only where the
+    place is local or the name is not a registered one (a place written before a short name)."""
+    first, where = _first_sentences(doc)
+    for e in doc.resolution.entities:
         if e.label not in _ACTORS or id(e) not in first:
             continue
-        city = doc.local_city(where[id(e)])
-        local_places = {c.name for c in cities if city is not None and (c is city or c.parent == city.name)}
-        if city is not None:
-            local_places |= {city.parent, city.name}
-        place = place_of(doc, e)
-        if place is None and e.label is Label.INSTITUTE:
-            place = _infix_place(doc, e)
-        if place is not None and (
+        place = _prefix_place(doc, e)
+        if place is None:
+            continue
+        local = _local_places(doc, doc.local_city(where[id(e)]))
+        # a firm's registered name opens with where it was registered: in another city's document that
+        # city does not host it (深圳X科技有限公司入驻成都高新区)
+        if (
             e.label is Label.PARK
             or (e.label is Label.INSTITUTE and not _university(e))
-            or (e.label is Label.ENTERPRISE and (place.name in local_places or not registered(e.name)))
+            or (e.label is Label.ENTERPRISE and (place.name in local or not registered(e.name)))
         ):
-            # a firm's registered name opens with where it was registered: in another city's document
-            # that city does not host it (深圳X科技有限公司入驻成都高新区); a place written before a firm's
-            # short name (台湾正崴) and a zone's name say where they are
             yield Fact(RelType.HOSTS, place, e, first[id(e)], "context:prefix", 0.8)
-        if city is None or e.label is Label.ENTERPRISE or id(e) in coop_only:
+
+
+def hosts_own(doc: Doc) -> Iterator[Fact]:
+    """The city a passage speaks for hosts the parks it names (unless a reference list or a foreign
+    prefix says otherwise) and the institutes it builds; never what it only cooperates with."""
+    first, where = _first_sentences(doc)
+    coop_only = _cooperation_objects(doc)
+    for e in doc.resolution.entities:
+        if e.label not in (Label.PARK, Label.INSTITUTE) or id(e) not in first or id(e) in coop_only:
             continue
-        if place is not None and place.name not in local_places:
+        city = doc.local_city(where[id(e)])
+        if city is None:
             continue
-        if place is None and _external_prefix(e, local_places):
+        local = _local_places(doc, city)
+        place = _prefix_place(doc, e)
+        if (place is not None and place.name not in local) or (place is None and _external_prefix(e, local)):
             continue
         if e.label is Label.PARK:
             host = _listed_host(e)
-            if host and host != city.name and host not in local_places - {city.parent}:
+            if host and host != city.name and host not in local - {city.parent}:
                 continue  # 贵州贵安新区 in a 贵阳 text: the reference list puts it under 贵州, not 贵阳
             yield Fact(RelType.HOSTS, city, e, first[id(e)], "context:own-park", 0.6)
         elif not e.name.endswith(_UNIVERSITY_HEADS):
@@ -892,7 +924,9 @@ class RelationRule:
 
 # The relation rules, in order; the pipeline merges the facts they repeat (graph.model.merge_repeats).
 RELATION_RULES: tuple[RelationRule, ...] = (
-    RelationRule("context", hosts_by_context),
+    RelationRule("context", hosts_by_home),
+    RelationRule("context", hosts_by_prefix),
+    RelationRule("context", hosts_own),
     RelationRule("juxtaposed", hosts_by_juxtaposition),
     RelationRule("trigger", hosts_by_trigger),
     RelationRule("juxtaposed", hosts_by_inclusion),
