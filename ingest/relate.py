@@ -113,8 +113,13 @@ def _local_places(doc: Doc, city: Entity | None) -> set[str]:
 
 
 def _prefix_place(doc: Doc, e: Entity) -> Entity | None:
-    place = place_of(doc, e)
-    return _infix_place(doc, e) if place is None and e.label is Label.INSTITUTE else place
+    """The place a name opens with; for an institute that opens with its owner (浙江大学|苏州|工业技术
+    研究院), the place after the owner."""
+    if e.label is not Label.INSTITUTE:
+        return place_of(doc, e)
+    if _university(e):
+        return None  # 中国地质大学(北京): a university's campus note is not where the document puts it
+    return _infix_place(doc, e) or place_of(doc, e)
 
 
 def hosts_by_prefix(doc: Doc) -> Iterator[Fact]:
@@ -341,7 +346,7 @@ _NOT_COME = frozenset("看以起原本未后近从将年")
 
 def _university(e: Entity) -> bool:
     """A university or college, whatever campus note follows its name (中国地质大学(北京))."""
-    return re.sub(r"\([^()]*\)$", "", e.name).endswith(_UNIVERSITY_HEADS)
+    return re.sub(r"[(（][^()（）]*[)）]$", "", e.name).endswith(_UNIVERSITY_HEADS)
 
 
 def hosts_by_trigger(doc: Doc) -> Iterator[Fact]:
@@ -895,6 +900,38 @@ def _joint_partners(seg: Segment, inside: list[tuple[Mention, Entity]], objs: se
             yield Fact(RelType.COOPERATES, a, b, seg, "coop:joint", 0.6)
 
 
+_JOINT_GAP = 20  # characters between a list of parties and the 共同 verb they share (…相邻的3个行政区，)
+
+
+def _joint_list(seg: Segment, inside: list[tuple[Mention, Entity]]) -> list[Entity]:
+    """The parties listed right before 共同推进/签署 (上海嘉定、江苏苏州昆山、太仓…共同推进): the last
+    name of each item, as places written before a place are only its address."""
+    joint = _JOINT.search(seg.text)
+    if joint is None or "与" in seg.text[: joint.start()]:
+        return []  # A与B共同…: the 与 rule pairs them
+    pos = seg.start + joint.start()
+    before = [(m, e) for m, e in inside if m.end <= pos and e.label is not Label.POLICY]
+    if not before or pos - before[-1][0].end > _JOINT_GAP:
+        return []
+    items = [before[-1][1]]
+    for k in range(len(before) - 1, 0, -1):
+        glue = seg.text[before[k - 1][0].end - seg.start : before[k][0].start - seg.start]
+        if glue in _LIST_GLUE:
+            items.append(before[k - 1][1])
+        elif glue:
+            break  # adjacent names are one item (江苏苏州昆山); anything else ends the list
+    return list({id(e): e for e in reversed(items)}.values())
+
+
+def joint_parties(doc: Doc) -> Iterator[Fact]:
+    """A、B、C共同推进/签署…: every pair of the listed parties cooperates."""
+    for seg in doc.sentences:
+        parties = _joint_list(seg, doc.in_segment(seg))
+        for i, a in enumerate(parties):
+            for b in parties[i + 1 :]:
+                yield Fact(RelType.COOPERATES, a, b, seg, "coop:joint-list", 0.6)
+
+
 def _inside_a_name(inside: list[tuple[Mention, Entity]], pos: int) -> bool:
     """Whether the character at ``pos`` belongs to a mention's name (a trigger word there links nothing)."""
     return any(m.start <= pos < m.end for m, _ in inside)
@@ -934,6 +971,7 @@ RELATION_RULES: tuple[RelationRule, ...] = (
     RelationRule("funds", funds),
     RelationRule("investment", funds_by_investment),
     RelationRule("coop", cooperates),
+    RelationRule("coop", joint_parties),
 )
 
 

@@ -257,3 +257,19 @@ def test_every_rule_tags_its_facts_with_its_own_family() -> None:
                 assert fact.extractor.startswith(rule.tag + ":"), (rule.find.__name__, fact.extractor)
                 seen.add(rule.find.__name__)
     assert {"hosts_by_home", "hosts_by_prefix", "hosts_own", "funds", "cooperates"} <= seen  # the corpus exercises the main rules
+
+
+def test_parties_listed_before_a_shared_verb_each_cooperate() -> None:
+    facts = _facts("昆山市推进发展。上海嘉定、江苏苏州昆山、太仓相邻的3个行政区，共同推进创新区建设。")
+    assert ("COOPERATES", "嘉定区", "昆山") in facts
+    assert ("COOPERATES", "太仓", "昆山") in facts
+    assert not any(f[0] == "COOPERATES" and "江苏" in f for f in facts)  # an address is no party
+
+
+def test_a_universitys_campus_note_and_its_own_place_host_nothing_but_a_branch_city_does() -> None:
+    facts = _facts(
+        "苏州市推进发展。中国地质大学（北京）在苏州设立研究生院。浙江大学苏州工业技术研究院加快建设。"
+    )
+    assert ("HOSTS", "北京", "中国地质大学(北京)") not in facts
+    assert ("HOSTS", "苏州", "浙江大学苏州工业技术研究院") in facts
+    assert ("HOSTS", "浙江", "浙江大学苏州工业技术研究院") not in facts
