@@ -371,9 +371,9 @@ def _after_person_names(text: str, start: int, head_start: int) -> int:
     tokens = pos_hmm(text[start:head_start])
     offset = 0
     for k, (w, _) in enumerate(tokens):
-        before = tokens[:k]
-        names = any(f.startswith("nr") for _, f in before) or any(x.isdigit() for x, _ in before)
-        if k and names and (place_prefix(text[start + offset : head_start]) or w == "中国"):
+        # the split follows a person's name or a footnote number right before it, not one further back
+        names = k > 0 and (tokens[k - 1][1].startswith("nr") or tokens[k - 1][0].isdigit())
+        if names and (place_prefix(text[start + offset : head_start]) or w.startswith("中国")):
             return start + offset  # …刘强1|中国科学院…: a footnote number after the names too
         offset += len(w)
     return start
@@ -597,6 +597,8 @@ def head_candidates(text: str) -> Iterator[Mention]:
         if m.group() in ("政策", "规划") and len(part) < 4:
             continue  # 统筹政策, 明确规划: a short part before these heads is a verb phrase, not a name
         if _topic_policy(text, start, head_start, m.group()) or _public_works(part, m.group()):
+            continue
+        if m.group() == "意见" and part.endswith(tuple(words("opinion_words.txt"))):
             continue
         surface = text[start:end]
         counted = _counted_list(text, end) and not any(f.startswith(_PROPER_FLAGS) for _, f in pos(part))

@@ -200,3 +200,14 @@ def test_every_recogniser_gives_only_its_own_tags() -> None:
             assert m.extractor in rule.tags, (rule.find.__name__, m.extractor)
             fired += 1
     assert fired >= 5
+
+
+def test_opinions_asked_for_are_no_policy_but_an_implementation_opinion_is() -> None:
+    named = _named("草案向社会公开征求意见。印发《关于加快发展的实施意见》,落实促进科技成果转化意见。")
+    assert not any(n.endswith("征求意见") for n in named)
+    assert named.get("促进科技成果转化意见") is Label.POLICY
+
+
+def test_a_footnote_number_far_before_does_not_split_an_academy_branch() -> None:
+    named = _named("2中国科学院广州生物医药与健康研究院,广州,510530")
+    assert named.get("中国科学院广州生物医药与健康研究院") is Label.INSTITUTE
