@@ -25,6 +25,7 @@ _WINDOW_BEFORE = 1500
 _WINDOW_AFTER = 300
 # How many of its words for itself (data/rules/self_reference.tsv) make a document a division's own.
 _SELF_REFERENCES = 4
+_TITLE_LINE = 120  # a first line this short is the document's title
 
 
 @cache
@@ -69,6 +70,12 @@ class Doc:
     def text(self) -> str:
         return self.cleaned.text
 
+    @property
+    def title(self) -> str:
+        """The document's first line when it is short enough to be its title, else ""."""
+        end = self.text.find("\n")
+        return self.text[:end] if 0 <= end <= _TITLE_LINE else ""
+
     @cached_property
     def clauses(self) -> list[Segment]:
         """Every sentence's clauses, in text order (split at the one set of clause marks)."""
@@ -80,16 +87,22 @@ class Doc:
         self.issuer = self._own_division()
 
     def _own_division(self) -> Entity | None:
-        """The county or district a document speaks for as its own (全县…县财政…): the one of that
-        level it names most, when its words for itself say so."""
+        """The county or district a document speaks for as its own: the one of that level it names
+        most, when its words for itself say so (全县…县财政…) or its title names it first."""
         for level, words in _self_reference().items():
-            if len(words.findall(self.text)) < _SELF_REFERENCES:
-                continue
             named = Counter(id(e) for _, e in self.mentions if e.label is Label.CITY and e.level == level)
-            if named:
-                top = named.most_common(1)[0][0]
-                return next(e for _, e in self.mentions if id(e) == top)
+            if not named:
+                continue
+            top_id = named.most_common(1)[0][0]
+            top = next(e for _, e in self.mentions if id(e) == top_id)
+            if len(words.findall(self.text)) >= _SELF_REFERENCES or self._titled(top):
+                return top
         return None
+
+    def _titled(self, e: Entity) -> bool:
+        """Whether ``e`` is the first place the document's title line names (南昌县(小蓝经开区)…签约)."""
+        in_title = [x for m, x in self.mentions if m.start < len(self.title) and x.label is Label.CITY]
+        return bool(in_title) and in_title[0] is e
 
     def city_entity(self, name: str) -> Entity | None:
         for e in self.resolution.entities:

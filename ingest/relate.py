@@ -151,7 +151,7 @@ def hosts_own(doc: Doc) -> Iterator[Fact]:
     for e in doc.resolution.entities:
         if e.label not in (Label.PARK, Label.INSTITUTE) or id(e) not in first or id(e) in coop_only:
             continue
-        city = doc.local_city(where[id(e)])
+        city = doc.issuer or doc.local_city(where[id(e)])
         if city is None:
             continue
         local = _local_places(doc, city)
@@ -738,6 +738,45 @@ def _last_division(doc: Doc, pos: int, levels: tuple[str, ...]) -> Entity | None
     return None
 
 
+# A funding notice's title: 关于下达…补助奖励经费的公示, …拟资助名单, …立项项目汇总表.
+_FUNDING_NOTICE = re.compile(
+    r"(?:资助|补助|奖励|扶持|补贴|经费)[^\n]{0,24}?(?:名单|公示|通知|汇总表|清单)|拟(?:资助|立项|补助|奖励)"
+)
+_CELL_GLUE = re.compile(r"[、,和及\s]*")
+
+
+def funds_by_notice(doc: Doc) -> Iterator[Fact]:
+    """In a funding notice (its title says so), a table cell or line that holds only the names of
+    firms or institutes names recipients: the issuing county or district, else the city, pays them."""
+    if not _FUNDING_NOTICE.search(doc.title):
+        return
+    for seg in doc.sentences:
+        if seg.start < len(doc.title):
+            continue
+        inside = _outermost(doc.in_segment(seg))
+        if not inside or any(e.label not in (Label.INSTITUTE, Label.ENTERPRISE) for _, e in inside):
+            continue
+        rest = seg.text
+        for m, _ in reversed(inside):
+            rest = rest[: m.start - seg.start] + rest[m.end - seg.start :]
+        payer = doc.issuer or doc.local_city(seg.start)
+        if payer is None or not _CELL_GLUE.fullmatch(rest):
+            continue  # a sentence, not a cell of names
+        for _, e in inside:
+            yield Fact(RelType.FUNDS, payer, e, seg, "funds:notice-cell", 0.6)
+
+
+def _outermost(inside: list[tuple[Mention, Entity]]) -> list[tuple[Mention, Entity]]:
+    """The mentions not inside a longer one (上海 in 上海大学)."""
+    return [
+        (m, e)
+        for m, e in inside
+        if not any(
+            o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start) for o, _ in inside
+        )
+    ]
+
+
 # X由Y(在Z)投资(N亿元)设立; Y投资成立了X: the investor funds the firm, institute or park it sets up.
 _BY_INVESTOR = re.compile(rf"由{IN_CLAUSE}{{0,2}}$")
 _INVESTS = re.compile(
@@ -969,6 +1008,7 @@ RELATION_RULES: tuple[RelationRule, ...] = (
     RelationRule("juxtaposed", hosts_by_inclusion),
     RelationRule("subject", hosts_by_subject),
     RelationRule("funds", funds),
+    RelationRule("funds", funds_by_notice),
     RelationRule("investment", funds_by_investment),
     RelationRule("coop", cooperates),
     RelationRule("coop", joint_parties),

@@ -249,9 +249,7 @@ def resolve(text: str, rec: Recognised) -> Resolution:
             e.place = e.place or choice[0]
         # a zone or a firm named after its place (涧西高新区 → 涧西区) makes the place an actor too
         named = (Label.CITY, _norm_key(Label.CITY, choice[0])) in entities
-        if not named and any(
-            e.label is Label.ENTERPRISE or _norm_key(e.label, e.name).endswith(zones) for e in owners
-        ):
+        if not named and any(_norm_key(e.label, e.name).endswith(zones) for e in owners):
             city_entity = get(Label.CITY, choice[0])
             city_entity.level, city_entity.parent = choice[1], choice[2]
             city_entity.add(p)

@@ -274,3 +274,23 @@ def test_a_universitys_campus_note_and_its_own_place_host_nothing_but_a_branch_c
     assert ("HOSTS", "北京", "中国地质大学(北京)") not in facts
     assert ("HOSTS", "苏州", "浙江大学苏州工业技术研究院") in facts
     assert ("HOSTS", "浙江", "浙江大学苏州工业技术研究院") not in facts
+
+
+def test_a_funding_notice_pays_the_firms_and_institutes_its_cells_name() -> None:
+    funds = _funds(
+        "绍兴市科学技术局关于2023年度科技项目补助经费的公示\n"
+        "根据有关规定,现将补助经费予以公示。\n"
+        "浙江工业大学\n"
+        "120\n"
+        "绍兴文理学院、浙江越秀外国语学院\n"
+    )
+    assert ("绍兴", "浙江工业大学", None) in funds
+    assert ("绍兴", "绍兴文理学院", None) in funds and ("绍兴", "浙江越秀外国语学院", None) in funds
+
+
+def test_a_county_its_title_names_first_hosts_the_parks_of_its_own_news() -> None:
+    facts = _facts(
+        "南昌县(小蓝经开区)招商推介项目签约额达635亿元\n"
+        "南昌县举行项目签约仪式。项目落户南昌钱学森硬科技产业园。"
+    )
+    assert ("HOSTS", "南昌县", "南昌钱学森硬科技产业园") in facts
