@@ -95,14 +95,25 @@ def type_style(type_: str) -> Style:
     return TYPE_STYLES.get(type_, OTHER_TYPE)
 
 
+AMOUNT_UNITS = (("万亿元", 1e12), ("亿元", 1e8), ("万元", 1e4))
+
+
 def format_amount(amount: float | None) -> str:
-    """Yuan as a researcher reads it: 20000000 → '2000万元', 150000000 → '1.5亿元'."""
+    """Yuan as Chinese sources state them, to four significant digits: 20000000 → '2000万元',
+    150000000 → '1.5亿元', 2000000000 → '20亿元'."""
     if amount is None:
         return ""
-    for unit, size in (("亿元", 1e8), ("万元", 1e4)):
+    for unit, size in AMOUNT_UNITS:
         if amount >= size:
-            return f"{amount / size:,.4g}{unit}".replace(",", "")
-    return f"{amount:,.0f}元"
+            return f"{_significant(amount / size)}{unit}"
+    return f"{amount:.0f}元"
+
+
+def _significant(number: float, digits: int = 4) -> str:
+    """``number`` (≥ 1) rounded to ``digits`` significant digits, written without exponent or trailing 0."""
+    decimals = max(0, digits - 1 - math.floor(math.log10(number)))
+    text = f"{number:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def node_size(degree: int) -> float:

@@ -17,6 +17,7 @@
 
   function formatAmount(amount) {
     if (amount === null || amount === undefined) return "";
+    if (amount >= 1e12) return +(amount / 1e12).toPrecision(4) + "万亿元";
     if (amount >= 1e8) return +(amount / 1e8).toPrecision(4) + "亿元";
     if (amount >= 1e4) return +(amount / 1e4).toPrecision(4) + "万元";
     return Math.round(amount) + "元";
