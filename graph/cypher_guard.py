@@ -131,8 +131,6 @@ def check_query_type(session: Session, cypher: str, params: dict[str, Any]) -> N
     try:
         summary = session.run(f"{EXPLAIN}{cypher}", params).consume()  # user text, only planned
     except ClientError as e:
-        if e.code == "Neo.ClientError.Statement.ParameterMissing":
-            raise BadInput(f"{e.message}: give a value for each $parameter in params") from e
         if e.code != "Neo.ClientError.Statement.SyntaxError":
             raise
         raise BadInput(syntax_error_text(e.message or "")) from e
@@ -146,6 +144,11 @@ def check_query_type(session: Session, cypher: str, params: dict[str, Any]) -> N
         kinds = {"rw": "reads and writes", "w": "writes", "s": "changes the schema"}
         what = kinds.get(summary.query_type or "", f"is of type {summary.query_type!r}")
         raise CypherRefused(f"this query {what}: the endpoint only runs read-only queries")
+
+
+def missing_parameter_text(message: str) -> str:
+    """Neo4j's "Expected parameter(s): x" said with what to do about it."""
+    return f"{message}: give a value for each $parameter in params, or write the value into the query"
 
 
 def syntax_error_text(message: str) -> str:

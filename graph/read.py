@@ -20,7 +20,7 @@ from neo4j.graph import Node, Path, Relationship
 from pydantic import TypeAdapter
 
 from graph.cypher import query
-from graph.cypher_guard import QueryTimeout, check_query_type, check_static
+from graph.cypher_guard import QueryTimeout, check_query_type, check_static, missing_parameter_text
 from graph.errors import BadInput, NotFound
 from graph.model import CORE_TYPES, Label, RelType
 from graph.pinyin import MIN_PINYIN_QUERY, pinyin_key, pinyin_query
@@ -583,6 +583,8 @@ def run_cypher(
                         break
                     rows.append([graph.value(v) for v in record.values()])
             except Neo4jError as e:
+                if e.code == "Neo.ClientError.Statement.ParameterMissing":
+                    raise BadInput(missing_parameter_text(e.message or "")) from e  # only a run finds it
                 if _is_timeout(e):
                     raise QueryTimeout(
                         f"the query ran past the {timeout_s:g} s limit and was stopped: narrow it "

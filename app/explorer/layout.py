@@ -125,19 +125,34 @@ def _rings(boxes: Sequence[Box], first: Ellipse, gap: Point, start: float, below
     """``boxes`` on as many rings as they need, each ring ``gap`` wider and taller than the one inside."""
     points: list[Point] = []
     ring = first
+    placed = list(below)
     while len(points) < len(boxes):
-        got, count = _fill(boxes[len(points) :], ring, start, below)
+        got, count = _fill(boxes[len(points) :], ring, start, _reaching(placed, ring, boxes))
         if count:
             points.extend(got)
-            below = [*zip(boxes[len(points) - count : len(points)], got, strict=True)]
+            placed.extend(zip(boxes[len(points) - count : len(points)], got, strict=True))
         ring = Ellipse(ring.a + gap[0], ring.b + gap[1])
     return points
+
+
+def _reaching(placed: Placed, ring: Ellipse, boxes: Sequence[Box]) -> Placed:
+    """The placed boxes a box on ``ring`` could touch: those reaching out to within one box of it (a long
+    label two rings inside can)."""
+    wide = max(b.half_width for b in boxes)
+    tall = max(b.above + b.below for b in boxes)
+
+    def reaches(box: Box, at: Point) -> bool:
+        x = (abs(at[0]) + box.half_width + wide) / ring.a
+        y = (abs(at[1]) + max(box.above, box.below) + tall) / ring.b
+        return x * x + y * y >= 1
+
+    return [(box, at) for box, at in placed if reaches(box, at)]
 
 
 def _gap(boxes: Sequence[Box]) -> Point:
     """How much wider and taller each ring is than the one inside: a typical box, so rings nest."""
     widths = sorted(2 * b.half_width for b in boxes)
-    return (widths[int(0.8 * (len(widths) - 1))], max(b.above + b.below for b in boxes))
+    return (widths[int(0.6 * (len(widths) - 1))], max(b.above + b.below for b in boxes))
 
 
 def hops_from(
