@@ -2,8 +2,9 @@
 // SETS_TARGET, drawn on an Indicator's page), any direction.
 // Only relationships of $types whose ends (other than the centre) have a label in $labels; a 2-hop
 // relationship counts only when its bridge is drawn too. With $min_confidence, only facts (bridges too) whose
-// most confident evidence (r.confidence, kept by the store) reaches it. Nearest, then best-evidenced first:
-// $limit of total.
+// most confident evidence (r.confidence, kept by the store) reaches it. Nearest first, then the rarer types
+// (fewer matching relationships of that type), then best-evidenced: $limit of total, so a cap keeps the few
+// FUNDS of a city among its many HOSTS.
 // No row when the entity does not exist.
 MATCH (c:Entity {key: $key})
 OPTIONAL CALL (c) {
@@ -22,7 +23,15 @@ WITH c, collect(CASE WHEN r IS NOT NULL AND type(r) IN $types
                        AND (s = c OR s.label IN $labels) AND (t = c OR t.label IN $labels)
                        AND ($min_confidence IS NULL OR r.confidence >= $min_confidence)
                   THEN {r: r, hop: hop} END) AS rows
-WITH c, size(rows) AS total, rows[..$limit] AS page
+CALL (rows) {
+  UNWIND rows AS row
+  WITH type(row.r) AS type, collect(row) AS same
+  UNWIND same AS row
+  WITH row, size(same) AS frequency
+  ORDER BY row.hop, frequency, row.r.evidence_count DESC, row.r.key
+  RETURN collect(row) AS ranked
+}
+WITH c, size(rows) AS total, ranked[..$limit] AS page
 CALL (page) {
   UNWIND page AS row
   WITH row.r AS r, row.hop AS hop

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from neo4j import Session
-from neo4j.exceptions import DatabaseError
+from neo4j.exceptions import ClientError, DatabaseError
 
 from graph.errors import BadInput, InnographError
 
@@ -54,6 +54,11 @@ _TOKEN = re.compile(
     r"""'(?:[^'\\]|\\.)*(')?|"(?:[^"\\]|\\.)*(")?|`[^`]*(`)?|//[^\n]*()|/\*(?:.*?(\*/)|.*)""",
     re.DOTALL,
 )
+
+
+# Planning prefixes the user's text; error messages must not show it or count it in their columns.
+EXPLAIN = "EXPLAIN "
+_WHERE = re.compile(r"\s*\(line (\d+), column (\d+) \(offset: (\d+)\)\)")
 
 
 class CypherRefused(BadInput):
@@ -124,7 +129,11 @@ def _refused_procedure(name: str) -> bool:
 def check_query_type(session: Session, cypher: str, params: dict[str, Any]) -> None:
     """Plan ``cypher`` with EXPLAIN (nothing runs) and refuse anything whose query type is not 'r'."""
     try:
-        summary = session.run(f"EXPLAIN {cypher}", params).consume()  # user text, only planned
+        summary = session.run(f"{EXPLAIN}{cypher}", params).consume()  # user text, only planned
+    except ClientError as e:
+        if e.code != "Neo.ClientError.Statement.SyntaxError":
+            raise
+        raise BadInput(syntax_error_text(e.message or "")) from e
     except DatabaseError as e:
         # Planning only reads the text, so an unclassified error here is the text tripping Neo4j's parser
         # (5.26 fails this way on some unterminated tokens and on astral characters in comments).
@@ -135,3 +144,40 @@ def check_query_type(session: Session, cypher: str, params: dict[str, Any]) -> N
         kinds = {"rw": "reads and writes", "w": "writes", "s": "changes the schema"}
         what = kinds.get(summary.query_type or "", f"is of type {summary.query_type!r}")
         raise CypherRefused(f"this query {what}: the endpoint only runs read-only queries")
+
+
+def missing_parameter_text(message: str) -> str:
+    """Neo4j's "Expected parameter(s): x" said with what to do about it."""
+    return f"{message}: give a value for each $parameter in params, or write the value into the query"
+
+
+def syntax_error_text(message: str) -> str:
+    """Neo4j's syntax error as the user wrote the query: "Error in the query at line 1, column 11: …", the
+    line quoted and the caret under the place, with the EXPLAIN prefix gone from both."""
+    head, _, rest = message.partition("\n")
+    where = _WHERE.search(head)
+    if where is None:
+        return f"Error in the query: {_unprefixed(head)}" + (f"\n{_unprefixed_snippet(rest)}" if rest else "")
+    line, column = int(where.group(1)), int(where.group(2))
+    if line == 1:
+        column = max(1, column - len(EXPLAIN))
+    what = head[: where.start()] + head[where.end() :]
+    text = f"Error in the query at line {line}, column {column}: {what.strip()}"
+    return text + (f"\n{_unprefixed_snippet(rest)}" if rest else "")
+
+
+def _unprefixed(text: str) -> str:
+    return text.replace(f'"{EXPLAIN}', '"', 1)
+
+
+def _unprefixed_snippet(snippet: str) -> str:
+    """Neo4j's quoted line and caret: the quotes dropped, and on the first line the prefix and its width."""
+    lines = snippet.splitlines()
+    if len(lines) < 2:
+        return snippet.strip()
+    quoted, caret = lines[0], lines[1]
+    if quoted.startswith('"') and quoted.endswith('"'):
+        quoted, caret = quoted[1:-1], caret[1:]
+    if quoted.startswith(EXPLAIN):
+        quoted, caret = quoted[len(EXPLAIN) :], caret[len(EXPLAIN) :]
+    return f"{quoted}\n{caret}"

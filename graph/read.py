@@ -20,7 +20,7 @@ from neo4j.graph import Node, Path, Relationship
 from pydantic import TypeAdapter
 
 from graph.cypher import query
-from graph.cypher_guard import QueryTimeout, check_query_type, check_static
+from graph.cypher_guard import QueryTimeout, check_query_type, check_static, missing_parameter_text
 from graph.errors import BadInput, NotFound
 from graph.model import CORE_TYPES, Label, RelType
 from graph.pinyin import MIN_PINYIN_QUERY, pinyin_key, pinyin_query
@@ -583,6 +583,8 @@ def run_cypher(
                         break
                     rows.append([graph.value(v) for v in record.values()])
             except Neo4jError as e:
+                if e.code == "Neo.ClientError.Statement.ParameterMissing":
+                    raise BadInput(missing_parameter_text(e.message or "")) from e  # only a run finds it
                 if _is_timeout(e):
                     raise QueryTimeout(
                         f"the query ran past the {timeout_s:g} s limit and was stopped: narrow it "
@@ -591,14 +593,37 @@ def run_cypher(
                 raise
             # Nothing to commit: the transaction only read, and closing it discards any rows left.
             tx.rollback()
+    relationships = list(graph.relationships.values())
     return CypherResult(
         columns=columns,
         rows=rows,
         truncated=truncated,
         row_cap=row_cap,
         nodes=list(graph.nodes.values()),
-        relationships=list(graph.relationships.values()),
+        relationships=relationships,
+        evidence=fact_evidence(driver, database=database, facts=_fact_keys(relationships)),
     )
+
+
+CONSOLE_EVIDENCE = 5  # pieces of evidence per relationship a console query returns (its hover text)
+CONSOLE_FACTS = 1000  # relationships whose evidence a console result carries, at most
+
+
+def _fact_keys(relationships: Sequence[GraphRelationship]) -> list[str]:
+    """The fact keys of returned relationships (a fact's evidence is stored apart, under its key)."""
+    keys = [r.properties.get("key") for r in relationships]
+    return list(dict.fromkeys(k for k in keys if isinstance(k, str)))[:CONSOLE_FACTS]
+
+
+def fact_evidence(
+    driver: Driver, *, database: str, facts: Sequence[str], limit: int = CONSOLE_EVIDENCE
+) -> dict[str, list[EvidenceView]]:
+    """The ``limit`` most confident pieces of evidence of each fact (relation key), by key; facts without
+    evidence are left out."""
+    if not facts:
+        return {}
+    records = run_read(driver, query("read_fact_evidence"), database=database, facts=list(facts), limit=limit)
+    return {r["fact"]: [EvidenceView.model_validate(ev) for ev in r["evidence"]] for r in records}
 
 
 _INT64 = range(-(2**63), 2**63)

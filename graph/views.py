@@ -223,6 +223,8 @@ class CypherResult(View):
     row_cap: int
     nodes: list[GraphNode] = Field(default_factory=list)
     relationships: list[GraphRelationship] = Field(default_factory=list)
+    # the stored evidence of each returned relationship, by its fact key (`key` property): a few pieces each
+    evidence: dict[str, list[EvidenceView]] = Field(default_factory=dict)
 
 
 class TargetPoint(View):

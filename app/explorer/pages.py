@@ -259,7 +259,7 @@ def entity_page(
             targets = read.indicator_targets(driver, database=db, ref=key)
     except (InnographError, Neo4jError, DriverError) as e:
         return _error(request, e, nav="entity")
-    view = viz.GraphView(nodes=hood.nodes, edges=hood.edges, total_edges=hood.total, focus=key)
+    view = viz.GraphView(nodes=hood.nodes, edges=hood.edges, total_edges=hood.total, focus=key, radial=True)
     names = {n.key: n.name for n in hood.nodes}
     other_labels = Counter(n.label for n in hood.nodes if n.key != key)
     edge_types = Counter(e.type for e in hood.edges)
@@ -269,7 +269,7 @@ def entity_page(
         "entity.html",
         nav="entity",
         entity=entity,
-        graph_html=viz.render_graph(view, node_url=ENTITY_PREFIX),
+        graph_html=viz.render_graph(view, node_url=ENTITY_PREFIX, expand=True),
         edges=hood.edges,
         names=names,
         total=hood.total,

@@ -6,6 +6,7 @@ lists and options and render them into ``templates/_graph.html``, whose scripts 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -18,8 +19,12 @@ from pyvis.network import Network
 from graph.model import Label, RelType
 from graph.views import EvidenceView
 
+from . import layout
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+EDGE_LABELS_MAX = 16  # more edges than this: their type shows as colour (legend) and on hover, not as text
+FOCUS_FONT = 30
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class GraphView:
     edges: tuple[EdgeView, ...]
     total_edges: int = 0
     focus: str | None = None
+    radial: bool = False  # placed by layout.radial around the focus (no physics) rather than by physics
 
 
 def label_style(label: str) -> Style:
@@ -89,14 +95,25 @@ def type_style(type_: str) -> Style:
     return TYPE_STYLES.get(type_, OTHER_TYPE)
 
 
+AMOUNT_UNITS = (("万亿元", 1e12), ("亿元", 1e8), ("万元", 1e4))
+
+
 def format_amount(amount: float | None) -> str:
-    """Yuan as a researcher reads it: 20000000 → '2000万元', 150000000 → '1.5亿元'."""
+    """Yuan as Chinese sources state them, to four significant digits: 20000000 → '2000万元',
+    150000000 → '1.5亿元', 2000000000 → '20亿元'."""
     if amount is None:
         return ""
-    for unit, size in (("亿元", 1e8), ("万元", 1e4)):
+    for unit, size in AMOUNT_UNITS:
         if amount >= size:
-            return f"{amount / size:,.4g}{unit}".replace(",", "")
-    return f"{amount:,.0f}元"
+            return f"{_significant(amount / size)}{unit}"
+    return f"{amount:.0f}元"
+
+
+def _significant(number: float, digits: int = 4) -> str:
+    """``number`` (≥ 1) rounded to ``digits`` significant digits, written without exponent or trailing 0."""
+    decimals = max(0, digits - 1 - math.floor(math.log10(number)))
+    text = f"{number:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def node_size(degree: int) -> float:
@@ -142,10 +159,16 @@ def _color(color: str) -> dict[str, Any]:
     }
 
 
-def network_options() -> dict[str, Any]:
-    """vis-network options shared by every drawing."""
+def layout_seed(key: str | None) -> int:
+    """vis-network's ``layout.randomSeed`` for a drawing centred on ``key``: the same page draws the same."""
+    return int(hashlib.sha256((key or "").encode()).hexdigest()[:8], 16) % 2**31
+
+
+def network_options(seed: int = 0, physics: bool = True) -> dict[str, Any]:
+    """vis-network options shared by every drawing; ``physics`` False for one placed by layout.radial."""
     return {
         "autoResize": True,
+        "layout": {"randomSeed": seed, "improvedLayout": physics},
         "nodes": {
             "font": {
                 "face": FONT_STACK,
@@ -169,6 +192,7 @@ def network_options() -> dict[str, Any]:
         },
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": False},
         "physics": {
+            "enabled": physics,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
                 "gravitationalConstant": -60,
@@ -188,6 +212,8 @@ def build_network(view: GraphView) -> Network:
     # directed=True keeps parallel edges (pyvis drops a second edge between the same pair when undirected)
     net = Network(directed=True, cdn_resources="in_line")
     names = {n.key: n.name for n in view.nodes}
+    positions = radial_positions(view)
+    edge_labels = len(view.edges) <= EDGE_LABELS_MAX
     for node in view.nodes:
         style = label_style(node.label)
         focus = node.key == view.focus
@@ -204,16 +230,18 @@ def build_network(view: GraphView) -> Network:
             entityLabel=group,
             **({} if focus else {"group": group}),
         )
+        if node.key in positions:
+            x, y = positions[node.key]
+            net.node_map[node.key].update(x=x, y=y)
         if focus:
             net.node_map[node.key].update(
                 borderWidth=4,
-                # pinned at the origin while the layout settles, so the neighbourhood rings around it
-                x=0,
-                y=0,
-                fixed={"x": True, "y": True},
                 color={**_color(style.color), "border": "#1f2328"},
-                font={"size": 30, "strokeWidth": 6},
+                font={"size": FOCUS_FONT, "strokeWidth": 6},
             )
+            if not positions:
+                # pinned at the origin while the layout settles, so the neighbourhood rings around it
+                net.node_map[node.key].update(x=0, y=0, fixed={"x": True, "y": True})
     pairs: dict[frozenset[str], int] = {}
     for edge in view.edges:
         if edge.source not in names or edge.target not in names:
@@ -226,16 +254,40 @@ def build_network(view: GraphView) -> Network:
             edge.source,
             edge.target,
             id=edge.key,
-            label=edge_label(edge),
             title=edge_title(edge, names),
+            amount=format_amount(edge.amount_cny),
             color={"color": style.color, "highlight": "#1f2328", "hover": "#1f2328"},
             width=1.5 + min(len(edge.evidence), 4) * 0.5,
             arrows={"to": {"enabled": style.shape == "arrow", "scaleFactor": 0.6}},
             relType=edge.type,
             # parallel edges between one pair bend apart instead of overlapping
             smooth={"enabled": True, "type": "curvedCW", "roundness": 0.18 * nth} if nth else {},
+            **({"label": edge_label(edge)} if edge_labels else {}),
         )
     return net
+
+
+def _size(node: NodeView, focus: str | None) -> float:
+    return node_size(node.degree) + (6 if node.key == focus else 0)
+
+
+def radial_positions(view: GraphView) -> dict[str, tuple[float, float]]:
+    """Where layout.radial puts each node of a radial view (none for a physics one); the first ring in
+    ontology order of labels, then by name, so one label's nodes sit together."""
+    if not view.radial or view.focus is None:
+        return {}
+    rank = {label: i for i, label in enumerate(LABEL_STYLES)}
+    ordered = sorted(view.nodes, key=lambda n: (rank.get(n.label, len(rank)), n.name, n.key))
+    nodes = [
+        layout.LayoutNode(
+            key=n.key,
+            name=n.name,
+            size=_size(n, view.focus),
+            font=FOCUS_FONT if n.key == view.focus else layout.LABEL_FONT,
+        )
+        for n in ordered
+    ]
+    return layout.radial(nodes, [(e.source, e.target) for e in view.edges], view.focus)
 
 
 def _environment() -> Environment:
@@ -259,21 +311,24 @@ def graph_payload(view: GraphView) -> dict[str, Any]:
     return {
         "nodes": nodes,
         "edges": edges,
-        "options": network_options(),
+        "options": network_options(layout_seed(view.focus), physics=not view.radial),
         "focus": view.focus,
         "evidence": evidence,
         "total_edges": view.total_edges,
     }
 
 
-def render_graph(view: GraphView, *, node_url: str, element_id: str = "graph", height: str = "100%") -> str:
+def render_graph(
+    view: GraphView, *, node_url: str, element_id: str = "graph", height: str = "100%", expand: bool = False
+) -> str:
     """HTML fragment (canvas div + JSON data) that /static/explorer/explorer.js turns into a vis Network.
 
-    ``node_url`` + the URL-encoded key is where a click on a node goes.
+    ``node_url`` + the URL-encoded key is where a click on a node goes; with ``expand`` a double-click on a
+    node draws its relationships in place.
     """
     template = _ENV.get_template("_graph.html")
     return template.render(
-        payload=graph_payload(view), element_id=element_id, height=height, node_url=node_url
+        payload=graph_payload(view), element_id=element_id, height=height, node_url=node_url, expand=expand
     )
 
 

@@ -46,10 +46,12 @@
         size: 12 + 5 * Math.log2(1 + (degree[n.id] || 0)), entityKey: (n.properties || {}).key || null,
       };
     });
+    // A fact's evidence is stored apart from it (Evidence nodes under its key): /cypher returns it beside the rows.
     const evidence = {};
     const edges = (result.relationships || []).map(function (r) {
       const st = E.typeStyle(r.type);
       const amount = E.formatAmount((r.properties || {}).amount_cny);
+      evidence[r.id] = (result.evidence || {})[(r.properties || {}).key] || [];
       return {
         id: r.id, from: r.start, to: r.end, relType: r.type, label: amount ? r.type + " " + amount : r.type, amount: amount,
         color: { color: st.color, highlight: "#1f2328", hover: "#1f2328" },
@@ -109,6 +111,17 @@
     return td;
   }
 
+  /* A column of yuan amounts (amount_cny, f.amount_cny, …): shown as 20亿元 / 2000万元, the exact figure on hover. */
+  function isAmountColumn(name) {
+    return /(^|[._])amount(_cny)?$/i.test(name || "");
+  }
+  function amountCell(value) {
+    if (typeof value !== "number") return cell(value);
+    const td = E.el("td", "num amount-cell", E.formatAmount(value));
+    td.title = value.toLocaleString("zh-CN") + " 元";
+    return td;
+  }
+
   /* Where a row cites evidence in columns of its own (ev.document_id, ev.start, ev.end; named so or
      `… AS document_id` …): the indices of those columns and of the cell to link (the sentence, else start). */
   function citationColumns(columns) {
@@ -133,7 +146,7 @@
       const tr = document.createElement("tr");
       const values = Array.isArray(row) ? row : Object.values(row);
       values.forEach(function (v, i) {
-        const td = cell(v);
+        const td = isAmountColumn(columns[i]) ? amountCell(v) : cell(v);
         if (cite && i === cite.link) {
           const a = evidenceLink({ document_id: values[cite.doc], start: values[cite.start], end: values[cite.end], sentence: String(v) });
           if (a) { td.textContent = ""; td.className = ""; td.append(a); }
@@ -165,6 +178,22 @@
     graphCount.textContent = payload.nodes.length + " nodes · " + payload.edges.length + " relationships";
   }
 
+  /* After an error nothing of the previous query stays on screen: no rows, no drawing, no example's notes. */
+  function clearResult() {
+    table.tHead.textContent = "";
+    table.tBodies[0].textContent = "";
+    if (network) { network.destroy(); network = null; }
+    window.explorer = null;
+    container.dataset.ready = "";
+    graphCount.textContent = "";
+    forgetExample();
+  }
+  function forgetExample() {
+    desc.textContent = "";
+    select.value = "";
+    history.replaceState(null, "", location.pathname);
+  }
+
   async function run(event) {
     if (event) event.preventDefault();
     const started = performance.now();
@@ -189,6 +218,7 @@
         " · " + (body.nodes || []).length + " nodes · " + (body.relationships || []).length + " relationships · " + ms + " ms";
       document.body.dataset.cypherState = "done";
     } catch (err) {
+      clearResult();
       status.className = "status-line err";
       status.textContent = String(err.message || err);
       document.body.dataset.cypherState = "error";
@@ -204,6 +234,10 @@
     run();
   });
   form.addEventListener("submit", run);
+  textarea.addEventListener("input", function () {
+    const ex = examples.find(function (e) { return e.name === select.value; });
+    if (ex && ex.query !== textarea.value) forgetExample();  // its notes no longer describe the query
+  });
   textarea.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) run(e);
   });
