@@ -461,25 +461,27 @@ def first_meaningful_line(text: str) -> str | None:
     return None
 
 
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "O": 0}
+# cn2an reads 〇 and 零 as zero, not the white circle ○ that documents also write for it.
+_CN_ZEROS = str.maketrans({"○": "〇"})
 _CN_YEAR = "[〇○零一二三四五六七八九]{4}"
 _CN_SMALL = "[一二三四五六七八九十]{1,3}"
+
+
+def _chinese_int(s: str) -> int:
+    """二〇一九 → 2019 (digit by digit), 十六 → 16, 二十 → 20; raises ValueError for what is no number."""
+    import cn2an  # only dates written in Chinese numerals need it
+
+    return int(cn2an.cn2an(s.translate(_CN_ZEROS), "normal"))
+
+
 _DATE_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[str], int]], ...] = (
     (re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), int),
-    (re.compile(rf"({_CN_YEAR})\s*年\s*({_CN_SMALL})\s*月\s*({_CN_SMALL})\s*日"), lambda s: _cn_number(s)),
+    (re.compile(rf"({_CN_YEAR})\s*年\s*({_CN_SMALL})\s*月\s*({_CN_SMALL})\s*日"), _chinese_int),
     (re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])"), int),
 )
 _DATE_ONLY = re.compile(
     r"[\s(（]*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})[\s)）]*(星期.|周.)?"
 )
-
-
-def _cn_number(s: str) -> int:
-    """二〇一九 → 2019 (digit by digit); 十六 → 16, 二十 → 20, 十 → 10."""
-    if "十" not in s:
-        return int("".join(str(_CN_DIGITS[c]) for c in s))
-    tens, _, ones = s.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
 def find_date(header: str) -> dt.date | None:

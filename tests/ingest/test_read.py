@@ -14,7 +14,15 @@ import pytest
 
 from graph.errors import BadInput
 from graph.model import content_id
-from ingest.read import UnreadableFile, find_date, html_title, iter_paths, read_document, text_title
+from ingest.read import (
+    UnreadableFile,
+    _chinese_int,
+    find_date,
+    html_title,
+    iter_paths,
+    read_document,
+    text_title,
+)
 
 XUZHOU = "徐州高新区简介\n\n2019年4月16日 星期二\n\n华为、中兴、软通动力等国内龙头企业都已入驻徐州。\n"
 
@@ -353,6 +361,27 @@ def test_unreadable_file_is_a_bad_input_that_survives_pickling() -> None:
 )
 def test_find_date(header: str, expected: dt.date | None) -> None:
     assert find_date(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("numeral", "expected"),
+    [
+        ("二〇一九", 2019),
+        ("二○二一", 2021),
+        ("二零零八", 2008),
+        ("十", 10),
+        ("十六", 16),
+        ("二十", 20),
+        ("三十一", 31),
+    ],
+)
+def test_chinese_numerals_of_dates_read_with_cn2an(numeral: str, expected: int) -> None:
+    assert _chinese_int(numeral) == expected
+
+
+def test_a_chinese_date_that_is_no_calendar_date_is_skipped() -> None:
+    assert find_date("二〇一九年十十月三日") is None
+    assert find_date("二○二一年十二月三十一日发布") == dt.date(2021, 12, 31)
 
 
 def test_iter_paths_expands_folders_sorted_and_skips_hidden(tmp_path: Path) -> None:
