@@ -218,6 +218,9 @@ _BLOCK_TAGS = frozenset(
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][ \t\r\n]*(?=[{_CJK}])")
+# A table cell longer than this is a layout table's (a page laid out in a table), not a data cell.
+_CELL_MAX_LINES = 3
+_CELL_MAX_CHARS = 200
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 
@@ -280,6 +283,11 @@ def _html_lines(root: Any) -> str:
             continue
         if tag.startswith("-"):  # comments, doctype
             continue
+        if tag == "tr" and (row := table_row(node)) is not None:
+            end_line()
+            if row.strip("\t"):
+                lines.append(row)
+            continue
         block = tag in _BLOCK_TAGS
         if block:
             end_line()
@@ -287,6 +295,23 @@ def _html_lines(root: Any) -> str:
         stack.extend((child, False) for child in reversed(list(node.iter(include_text=True))))
     end_line()
     return "\n".join(lines)
+
+
+def table_row(tr: Any) -> str | None:
+    """A data table's row as one line, its cells separated by tabs (as ingest.targets reads tables), or None
+    for a layout table's row, whose cells hold paragraphs or tables of their own and stay lines apart."""
+    cells: list[str] = []
+    for cell in tr.iter():
+        if cell.tag not in ("td", "th"):
+            continue
+        if cell.css_first("table") is not None:
+            return None
+        lines = _html_lines(cell).split("\n")
+        text = " ".join(lines)
+        if len(lines) > _CELL_MAX_LINES or len(text) > _CELL_MAX_CHARS:
+            return None
+        cells.append(text)
+    return "\t".join(cells) if cells else None
 
 
 # --- PDF --------------------------------------------------------------------------------------------
