@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 from typing import LiteralString
 
 from graph.errors import ConfigError
+from graph.files import shipped
 
-CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
+CYPHER_DIR = shipped("cypher")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # A statement ends with `;` at the end of a line; no schema statement has `;` inside a string.
 _STATEMENT_END = re.compile(r";[ \t]*$", re.MULTILINE)
