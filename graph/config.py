@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     cypher_row_cap: int = 1000
     max_upload_bytes: int = 20 * 1024 * 1024
 
+    @property
+    def upload_dir(self) -> Path:
+        """Where POST /documents keeps the files it ingests, so that a rebuild ingests them again."""
+        return self.data_dir / "uploads"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
