@@ -31,6 +31,16 @@ def query(name: str) -> LiteralString:
     return literal
 
 
+def example(name: str) -> LiteralString:
+    """The text of ``cypher/examples/<name>.cypher``, one of the explorer's example research queries."""
+    path = CYPHER_DIR / "examples" / f"{name}.cypher"
+    if not re.match(r"^[0-9a-z_]+$", name) or not path.is_file():
+        names = ", ".join(sorted(p.stem for p in (CYPHER_DIR / "examples").glob("*.cypher")))
+        raise ConfigError(f"no example query {name!r}: the examples are {names}")
+    literal: LiteralString = path.read_text(encoding="utf-8").strip()  # trusted repository text, as query()
+    return literal
+
+
 def statements(name: str) -> tuple[LiteralString, ...]:
     """The statements of a multi-statement file such as ``schema``, split on ``;``, ``//`` lines dropped."""
     lines = [line for line in query(name).splitlines() if not line.lstrip().startswith("//")]
