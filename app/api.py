@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,6 +24,7 @@ from graph.errors import Neo4jUnavailable
 from graph.model import Label, RelType
 from graph.views import (
     CypherResult,
+    DeleteResult,
     Direction,
     DocumentDetail,
     DocumentSort,
@@ -282,10 +285,17 @@ def upload_document(
 ) -> IngestResult:
     """Ingest one document: read, extract, store; needs the ``X-API-Key`` header (INNOGRAPH_API_KEY).
 
-    The document's source is ``upload:<file name>``: uploading a new version under the same name
-    replaces the facts only the old version stated.
+    The file is kept as ``<INNOGRAPH_DATA_DIR>/uploads/<file name>``, so that a rebuild (``innograph run``,
+    or ``innograph ingest`` of that folder) ingests it again. The document's source is ``upload:<file
+    name>``: uploading a new version under the same name replaces the facts only the old version stated.
     """
     name = Path(file.filename or "").name
+    if not name or name.startswith((".", "~$")):
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            f"the file name {file.filename!r} cannot be kept: name the file so that it does not start "
+            "with . or ~$",
+        )
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise HTTPException(
@@ -305,14 +315,22 @@ def upload_document(
     from ingest.pipeline import extract_document
     from ingest.read import read_document
 
-    with tempfile.TemporaryDirectory(prefix="innograph-upload-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(data)
-        document = read_document(path, max_bytes=settings.max_upload_bytes)
-    document = document.model_copy(update={"source": f"upload:{name}"})
-    extraction = extract_document(document)
-    graph = extraction.graph
-    write_graph(driver, graph, database=settings.neo4j_database)
+    settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    # Written under a hidden name first (ingest skips hidden files) and kept under its own only once stored:
+    # a file that cannot be read or stored leaves nothing behind.
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=suffix, dir=settings.upload_dir)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        document = read_document(Path(tmp), max_bytes=settings.max_upload_bytes)
+        document = document.model_copy(update={"source": f"upload:{name}"})
+        extraction = extract_document(document)
+        graph = extraction.graph
+        write_graph(driver, graph, database=settings.neo4j_database)
+        os.replace(tmp, settings.upload_dir / name)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
     return IngestResult(
         document_id=document.id,
         source=document.source,
@@ -321,6 +339,50 @@ def upload_document(
         evidence=sum(len(e.evidence) for e in graph.entities) + sum(len(r.evidence) for r in graph.relations),
         pruned=dict(extraction.pruned),
     )
+
+
+@router.delete(
+    "/documents/{id}",
+    responses=_problems(401, 404, 503),
+    tags=["documents"],
+    dependencies=[ApiKeyDep],
+)
+def delete_document(id: str, driver: DriverDep, settings: SettingsDep) -> DeleteResult:
+    """Delete a document, its evidence and the facts only it stated; needs the ``X-API-Key`` header.
+
+    An uploaded document's file goes too (``file_removed``), so that a rebuild does not bring it back; a
+    document ingested from a folder of yours comes back with the next ingest of that folder unless its
+    file is removed (``innograph ingest --sync FOLDER`` then retracts it as well).
+    """
+    from graph.store import delete_document as delete
+
+    document = read.get_document(driver, database=settings.neo4j_database, id_=id)
+    summary = delete(driver, id, database=settings.neo4j_database)
+    return DeleteResult(
+        document_id=id,
+        source=document.source or "",
+        title=document.title,
+        nodes_deleted=summary.nodes_deleted,
+        relationships_deleted=summary.relationships_deleted,
+        evidence_deleted=summary.evidence_deleted,
+        file_removed=_remove_upload(settings.upload_dir, document.source or "", id),
+    )
+
+
+def _remove_upload(upload_dir: Path, source: str, document_id: str) -> str | None:
+    """Remove the kept file of an upload whose content is this document's; its path, or None."""
+    from graph.model import content_id
+
+    if not source.startswith("upload:"):
+        return None
+    path = upload_dir / Path(source.removeprefix("upload:")).name
+    try:
+        if content_id(path.read_bytes()) != document_id:  # a newer version under that name stays
+            return None
+        path.unlink()
+    except FileNotFoundError:
+        return None
+    return str(path)
 
 
 @router.get("/stats", responses=_problems(503), tags=["graph"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,9 +13,39 @@ app = typer.Typer(
     help="innograph: a knowledge graph of regional innovation actors in China.", no_args_is_help=True
 )
 
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object on stdout instead of tables (for scripts).")
+]
+
+
+def version() -> str:
+    """The installed package's version (pyproject.toml's, as pip recorded it)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("innograph")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install . or -e .)"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"innograph {version()}")
+        raise typer.Exit()
+
+
+def _echo_json(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
 
 @app.callback()
-def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages.")) -> None:
+def _main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages."),
+    _version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )
@@ -30,6 +61,13 @@ def ingest(
     force: Annotated[
         bool, typer.Option("--force", help="Extract and write documents already stored too.")
     ] = False,
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync", help="Also delete the stored documents whose file is gone from the folders given."
+        ),
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Read documents, extract their actors and relations, store them in Neo4j, and report on each file.
 
@@ -46,23 +84,26 @@ def ingest(
     settings = get_settings()
     try:
         files = iter_paths(paths)
-        if not files:
+        if not files and not sync:  # a synced folder may be empty: all its documents go
             typer.echo(f"nothing to ingest: no files in {' '.join(map(str, paths))}", err=True)
             raise typer.Exit(2)
         with open_driver(settings) as driver:
             apply_schema(driver, database=settings.neo4j_database)
             report = _ingest_with_progress(
-                files, driver=driver, settings=settings, workers=workers, force=force
+                paths, driver=driver, settings=settings, workers=workers, force=force, sync=sync
             )
     except InnographError as e:
         typer.echo(f"error: {' '.join(str(e).split())}", err=True)
         raise typer.Exit(2) from None
-    _print_ingest_report(Console(), report)
+    if as_json:
+        _echo_json(report.as_json())
+    else:
+        _print_ingest_report(Console(), report)
     raise typer.Exit(1 if report.failed else 0)
 
 
 def _ingest_with_progress(
-    files: list[Path], *, driver: Any, settings: Any, workers: int | None, force: bool
+    paths: list[Path], *, driver: Any, settings: Any, workers: int | None, force: bool, sync: bool = False
 ) -> Any:
     """Run ingest.batch.ingest_paths with a progress bar on stderr; the IngestReport."""
     from rich.console import Console
@@ -70,7 +111,9 @@ def _ingest_with_progress(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ingest.batch import FileReport, ingest_paths
+    from ingest.read import iter_paths
 
+    files = iter_paths(paths)
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         # The table says what the store logs per document; the driver's notes on IF NOT EXISTS are noise.
         for name in ("graph.store", "neo4j"):
@@ -83,13 +126,15 @@ def _ingest_with_progress(
             progress.update(task, completed=done, description=escape(Path(row.path).name))
 
         return ingest_paths(
-            files,
+            paths,
             driver=driver,
             database=settings.neo4j_database,
             workers=workers,
             force=force,
             max_bytes=settings.max_upload_bytes,
             on_progress=advance,
+            sync=sync,
+            upload_dir=settings.upload_dir,
         )
 
 
@@ -105,7 +150,7 @@ def _print_ingest_report(console: Any, report: Any) -> None:
     table.add_column("relations", justify="right")
     table.add_column("pruned", overflow="fold")
     table.add_column("note", overflow="fold")
-    colours = {"ok": "green", "skipped-unchanged": "dim", "failed": "red"}
+    colours = {"ok": "green", "skipped-unchanged": "dim", "failed": "red", "retracted": "yellow"}
     for row in report.files:
         pruned = ", ".join(f"{reason} {n}" for reason, n in sorted(row.pruned.items()))
         table.add_row(
@@ -120,7 +165,9 @@ def _print_ingest_report(console: Any, report: Any) -> None:
     pruned = ", ".join(f"{reason} {n}" for reason, n in report.pruned.items()) or "none"
     console.print(
         f"{len(report.files)} files: {report.ok} ok, {report.skipped} skipped (unchanged), "
-        f"{report.failed} failed; {report.entities} entities, {report.relations} relations; "
+        f"{report.failed} failed"
+        + (f", {report.retracted} retracted (file gone)" if report.retracted else "")
+        + f"; {report.entities} entities, {report.relations} relations; "
         f"pruned: {escape(pruned)}; {report.seconds:.1f} s",
         highlight=False,
     )
@@ -264,6 +311,7 @@ def analyse(
     write: Annotated[
         bool, typer.Option("--write/--no-write", help="Store the measures as node properties.")
     ] = True,
+    as_json: JsonOption = False,
 ) -> None:
     """Compute degree, PageRank, betweenness and communities of the actor graph; store them on the nodes
     and list the top actors by PageRank and by betweenness."""
@@ -325,6 +373,9 @@ def analyse(
             )
     except InnographError as e:
         raise _fail(str(e)) from None
+    if as_json:
+        _echo_json(_analytics_json(scope.describe(), result, top=top, stored=write))
+        return
     sampled = (
         f"estimated from {result.betweenness_pivots} pivots (seed {result.seed})"
         if result.betweenness_pivots
@@ -352,6 +403,28 @@ def analyse(
                 str(m.community),
             )
         out.print(table)
+
+
+def _analytics_json(scope: str, result: Any, *, top: int, stored: bool) -> dict[str, Any]:
+    """`analyse --json`: the run's figures and the top actors by PageRank and by betweenness."""
+    from dataclasses import asdict
+
+    return {
+        "scope": scope,
+        "actors": len(result.nodes),
+        "edges": result.edges,
+        "communities": result.communities,
+        "betweenness": "exact" if not result.betweenness_pivots else "sampled",
+        "betweenness_pivots": result.betweenness_pivots,
+        "seed": result.seed,
+        "backend": result.backend,
+        "run_at": result.run_at.isoformat(),
+        "seconds": {phase: round(s, 3) for phase, s in result.seconds.items()},
+        "stored": stored,
+        "top": {
+            measure: [asdict(m) for m in result.top(measure, top)] for measure in ("pagerank", "betweenness")
+        },
+    }
 
 
 @app.command()
@@ -404,22 +477,91 @@ def eval_(
             "--by-rule", help="Also print TP/FP per extractor tag (each distinct tag of a prediction once)."
         ),
     ] = False,
+    min_f1: Annotated[
+        float | None,
+        typer.Option(
+            "--min-f1",
+            min=0.0,
+            max=1.0,
+            help="Exit with status 1 when the entity or the relation macro-F1 is below this (0-1).",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Extract the gold documents; print precision, recall and F1 per label and type, macro averages, and
-    precision per confidence band (a prediction's confidence: the highest of its evidence)."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    precision per confidence band (a prediction's confidence: the highest of its evidence).
 
+    Exit status: 0, or 1 when a macro-F1 is below --min-f1; 2 bad usage."""
     from graph.errors import InnographError
-    from ingest.evaluate import by_band, format_table, predict_folder, score_all
+    from ingest.evaluate import predict_folder, score_all
 
     try:
         pairs = predict_folder(gold, docs or gold.parent / "corpus")
     except InnographError as e:
         raise _fail(str(e)) from None
     score = score_all(pairs)
-    table = Table(title=f"extraction vs gold ({len(pairs)} documents)", title_justify="left")
+    if as_json:
+        _echo_json(_score_json(score, documents=len(pairs), by_rule=by_rule, errors=errors))
+    else:
+        _print_score(score, documents=len(pairs), by_rule=by_rule, errors=errors)
+    _check_min_f1(score, min_f1)
+
+
+def _check_min_f1(score: Any, min_f1: float | None) -> None:
+    """Exit 1, saying which, when the entity or the relation macro-F1 is below ``min_f1``."""
+    if min_f1 is None:
+        return
+    low = [
+        f"{kind} macro-F1 {value:.3f}"
+        for kind, value in (("entity", score.entity_macro_f1), ("relation", score.relation_macro_f1))
+        if value < min_f1
+    ]
+    if low:
+        typer.echo(f"below --min-f1 {min_f1}: {', '.join(low)}", err=True)
+        raise typer.Exit(1)
+
+
+def _score_json(score: Any, *, documents: int, by_rule: bool, errors: bool) -> dict[str, Any]:
+    """`eval --json`: the macro averages, P/R/F1 per label and type, precision per confidence band, and
+    per extractor tag and the misses when asked for."""
+    from ingest.evaluate import by_band
+    from ingest.evaluate import by_rule as per_rule
+
+    def prf(c: Any) -> dict[str, Any]:
+        return {"precision": c.precision, "recall": c.recall, "f1": c.f1, "tp": c.tp, "fp": c.fp, "fn": c.fn}
+
+    def tp_fp(c: Any) -> dict[str, Any]:
+        n = c.tp + c.fp
+        return {"predictions": n, "tp": c.tp, "fp": c.fp, "precision": c.tp / n if n else None}
+
+    out: dict[str, Any] = {
+        "documents": documents,
+        "entity_macro_f1": score.entity_macro_f1,
+        "relation_macro_f1": score.relation_macro_f1,
+        "labels": {name: prf(c) for name, c in score.labels.items()},
+        "types": {name: prf(c) for name, c in score.types.items()},
+        "bands": [
+            {"kind": kind, "confidence": band, **tp_fp(c)}
+            for (kind, band), c in by_band(score.outcomes).items()
+        ],
+    }
+    if by_rule:
+        out["by_rule"] = {rule: tp_fp(c) for rule, c in per_rule(score.outcomes).items()}
+    if errors:
+        out["false_positives"] = [list(item) for item in score.false_positives]
+        out["false_negatives"] = [list(item) for item in score.false_negatives]
+    return out
+
+
+def _print_score(score: Any, *, documents: int, by_rule: bool, errors: bool) -> None:
+    """The eval tables: P/R/F1, precision per confidence band, per tag and the misses when asked for."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ingest.evaluate import by_band, format_table
+
+    table = Table(title=f"extraction vs gold ({documents} documents)", title_justify="left")
     for column in ("label / type", "P", "R", "F1", "TP", "FP", "FN"):
         table.add_column(column, justify="left" if column == "label / type" else "right")
     for row in format_table(score):
@@ -509,7 +651,8 @@ def run(
         int | None, typer.Option("--port", min=1, max=65535, help="[default: INNOGRAPH_API_PORT]")
     ] = None,
 ) -> None:
-    """Start (or reuse) Neo4j, apply the schema, ingest the corpus, serve API + explorer; Ctrl-C stops all."""
+    """Start (or reuse) Neo4j, apply the schema, ingest the corpus and the uploaded files, serve API +
+    explorer; Ctrl-C stops all."""
     import uvicorn
     from rich.console import Console
 
@@ -518,7 +661,6 @@ def run(
     from graph.db import open_driver, server_info
     from graph.errors import InnographError
     from graph.store import apply_schema
-    from ingest.read import iter_paths
 
     settings = get_settings()
     try:
@@ -527,9 +669,10 @@ def run(
                 version, edition = server_info(driver)
                 typer.echo(f"Neo4j {version} {edition} at {settings.neo4j_uri}")
                 apply_schema(driver, database=settings.neo4j_database)
-                files = iter_paths([corpus])
+                # Uploaded files too, so a rebuild from an empty database has them back.
+                uploads = [settings.upload_dir] if settings.upload_dir.is_dir() else []
                 report = _ingest_with_progress(
-                    files, driver=driver, settings=settings, workers=None, force=False
+                    [corpus, *uploads], driver=driver, settings=settings, workers=None, force=False
                 )
             _print_ingest_report(Console(), report)
             host, port = host or settings.api_host, port or settings.api_port

@@ -9,6 +9,9 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# A checkout keeps its data, its local Neo4j and the jars beside the code; an installed package keeps them
+# in the folder it runs in (the package's own Cypher and rules: graph.files).
+BASE = ROOT if (ROOT / "pyproject.toml").is_file() else Path()
 
 
 class Settings(BaseSettings):
@@ -30,8 +33,8 @@ class Settings(BaseSettings):
         default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "INNOGRAPH_NEO4J_DATABASE")
     )
     # Local server started by the project (ignored when NEO4J_URI points elsewhere and you don't start it)
-    neo4j_home: Path = ROOT / ".neo4j" / "home"
-    neo4j_lib: Path = ROOT / "tools" / "neo4j" / "lib"
+    neo4j_home: Path = BASE / ".neo4j" / "home"
+    neo4j_lib: Path = BASE / "tools" / "neo4j" / "lib"
     neo4j_http_port: int = 7474
     neo4j_heap: str = "512m"
     neo4j_pagecache: str = "256m"
@@ -39,13 +42,18 @@ class Settings(BaseSettings):
     java: Path | None = None
     neo4j_start_timeout_s: float = 180.0
 
-    data_dir: Path = ROOT / "data"
+    data_dir: Path = BASE / "data"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_key: SecretStr | None = None
     cypher_timeout_s: float = 5.0
     cypher_row_cap: int = 1000
     max_upload_bytes: int = 20 * 1024 * 1024
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where POST /documents keeps the files it ingests, so that a rebuild ingests them again."""
+        return self.data_dir / "uploads"
 
 
 @lru_cache(maxsize=1)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 from typing import LiteralString
 
 from graph.errors import ConfigError
+from graph.files import shipped
 
-CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
+CYPHER_DIR = shipped("cypher")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # A statement ends with `;` at the end of a line; no schema statement has `;` inside a string.
 _STATEMENT_END = re.compile(r";[ \t]*$", re.MULTILINE)
@@ -28,6 +28,16 @@ def query(name: str) -> LiteralString:
     # Files in the repository are trusted query text, never built from values: values go in parameters.
     # (mypy treats LiteralString as str; the annotation documents the contract for the driver's typing.)
     literal: LiteralString = text.strip()
+    return literal
+
+
+def example(name: str) -> LiteralString:
+    """The text of ``cypher/examples/<name>.cypher``, one of the explorer's example research queries."""
+    path = CYPHER_DIR / "examples" / f"{name}.cypher"
+    if not re.match(r"^[0-9a-z_]+$", name) or not path.is_file():
+        names = ", ".join(sorted(p.stem for p in (CYPHER_DIR / "examples").glob("*.cypher")))
+        raise ConfigError(f"no example query {name!r}: the examples are {names}")
+    literal: LiteralString = path.read_text(encoding="utf-8").strip()  # trusted repository text, as query()
     return literal
 
 

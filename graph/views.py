@@ -284,9 +284,22 @@ class IngestResult(View):
     pruned: dict[str, int] = Field(default_factory=dict)
 
 
+class DeleteResult(View):
+    """What DELETE /documents/{id} removed; ``file_removed`` is the kept upload file it deleted, if any."""
+
+    document_id: str
+    source: str
+    title: str | None = None
+    nodes_deleted: int
+    relationships_deleted: int
+    evidence_deleted: int
+    file_removed: str | None = None
+
+
 __all__ = [
     "CityTargets",
     "CypherResult",
+    "DeleteResult",
     "Direction",
     "DocumentDetail",
     "DocumentRef",

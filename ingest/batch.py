@@ -6,6 +6,7 @@ already stored is skipped (not even extracted) unless `force` is set.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
@@ -22,9 +23,9 @@ from enum import StrEnum
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from graph.errors import ConfigError, InnographError, Neo4jUnavailable
+from graph.errors import ConfigError, InnographError, Neo4jUnavailable, NotFound
 from graph.model import Document, Graph, content_id
 from ingest.read import MAX_BYTES, UnreadableFile, iter_paths, read_document
 
@@ -43,6 +44,12 @@ class Status(StrEnum):
     OK = "ok"
     SKIPPED = "skipped-unchanged"
     FAILED = "failed"
+    RETRACTED = "retracted"  # its file is gone from a folder ingested with sync: deleted from the graph
+
+
+# The source of an uploaded document: POST /documents keeps the file as <upload folder>/<name>, and an ingest
+# of that folder (a rebuild) gives it the same source, so that its next upload replaces it.
+UPLOAD_SOURCE = "upload:"
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,10 @@ class IngestReport:
         return self.count(Status.FAILED)
 
     @property
+    def retracted(self) -> int:
+        return self.count(Status.RETRACTED)
+
+    @property
     def entities(self) -> int:
         return sum(row.entities for row in self.files)
 
@@ -108,6 +119,33 @@ class IngestReport:
             total.update(row.pruned)
         return dict(sorted(total.items()))
 
+    def as_json(self) -> dict[str, Any]:
+        """The report as plain data (`innograph ingest --json`): every file's row, then the totals."""
+        files = [
+            {
+                "path": row.path,
+                "status": row.status.value,
+                "document_id": row.document_id,
+                "entities": row.entities,
+                "relations": row.relations,
+                "pruned": dict(row.pruned),
+                "note": row.error,
+            }
+            for row in self.files
+        ]
+        totals = {status.value: self.count(status) for status in Status}
+        return {
+            "files": files,
+            "totals": {
+                "files": len(self.files),
+                **totals,
+                "entities": self.entities,
+                "relations": self.relations,
+                "pruned": self.pruned,
+                "seconds": round(self.seconds, 3),
+            },
+        }
+
 
 ProgressCallback = Callable[[FileReport, int, int], None]
 
@@ -121,14 +159,19 @@ def ingest_paths(
     force: bool = False,
     max_bytes: int = MAX_BYTES,
     on_progress: ProgressCallback | None = None,
+    sync: bool = False,
+    upload_dir: Path | None = None,
 ) -> IngestReport:
     """Read, extract and store every file under `paths`; `on_progress(row, done, total)` after each file.
 
+    With `sync`, documents stored from one of the folders in `paths` whose file is gone are deleted from the
+    graph. Files in `upload_dir` (the upload folder) get the source an upload gives them (upload_source).
     Raises BadInput for a path that does not exist and Neo4jUnavailable when the database goes away.
     """
     from graph.store import write_graph
 
     started = time.perf_counter()
+    paths = list(paths)
     files = iter_paths(paths)
     rows: list[FileReport] = []
 
@@ -138,6 +181,10 @@ def ingest_paths(
             on_progress(row, len(rows), len(files))
 
     known = frozenset() if force else stored_document_ids(driver, database=database)
+    if sync and not force:
+        # A file moved within a synced folder is written again under its new path, not skipped: else its
+        # old path, now gone, would retract it.
+        known = known - _moved(driver, database=database, upload_dir=upload_dir)
     first_path: dict[str, str] = {}  # content id -> the first file of this run that has it
     todo: list[Path] = []
     # The id is the hash of the raw bytes, so unchanged files are known before any worker starts:
@@ -154,10 +201,90 @@ def ingest_paths(
             if doc_id is not None:
                 first_path[doc_id] = str(path)
             todo.append(path)
+
+    def write(graph: Graph) -> None:
+        source = upload_source(Path(graph.document.source), upload_dir)
+        if source is not None:
+            graph = graph.model_copy(
+                update={"document": graph.document.model_copy(update={"source": source})}
+            )
+        write_graph(driver, graph, database=database)
+
     for result in extract_files(todo, workers=workers, max_bytes=max_bytes):
-        report(_store(result, write=lambda graph: write_graph(driver, graph, database=database)))
+        report(_store(result, write=write))
+    if sync:
+        folders = [path for path in paths if path.is_dir()]
+        rows.extend(retract_missing(folders, driver=driver, database=database, upload_dir=upload_dir))
     rows.sort(key=lambda row: row.path)
     return IngestReport(files=tuple(rows), seconds=time.perf_counter() - started)
+
+
+def upload_source(path: Path, upload_dir: Path | None) -> str | None:
+    """``upload:<name>`` for a file of the upload folder, else None (a file keeps its path as source)."""
+    if upload_dir is None:
+        return None
+    try:
+        name = path.resolve().relative_to(upload_dir.resolve())
+    except ValueError:
+        return None
+    return UPLOAD_SOURCE + name.as_posix()
+
+
+def source_file(source: str, upload_dir: Path | None) -> Path | None:
+    """The file a stored document was read from, or None when its source names none (a URL, an upload
+    without an upload folder). A relative path is taken from the working directory, as ingest took it."""
+    if source.startswith(UPLOAD_SOURCE):
+        return upload_dir / source.removeprefix(UPLOAD_SOURCE) if upload_dir is not None else None
+    if "://" in source or source.startswith("<"):
+        return None
+    return Path(source)
+
+
+def _moved(driver: Driver, *, database: str, upload_dir: Path | None) -> frozenset[str]:
+    """Ids of the stored documents whose file is gone from where they were read."""
+    gone = set()
+    for doc_id, source in stored_sources(driver, database=database):
+        path = source_file(source, upload_dir)
+        if path is not None and not path.exists():
+            gone.add(doc_id)
+    return frozenset(gone)
+
+
+def retract_missing(
+    folders: Sequence[Path], *, driver: Driver, database: str, upload_dir: Path | None = None
+) -> list[FileReport]:
+    """Delete the stored documents read from a file inside one of `folders` that no longer exists; one
+    RETRACTED row each. Raises Neo4jUnavailable when the database cannot be read or written."""
+    from graph.store import delete_document
+
+    roots = [folder.resolve() for folder in folders]
+    rows = []
+    for doc_id, source in stored_sources(driver, database=database):
+        path = source_file(source, upload_dir)
+        if path is None or path.exists():
+            continue
+        if not any(path.resolve().is_relative_to(root) for root in roots):
+            continue
+        with contextlib.suppress(NotFound):  # deleted meanwhile by someone else: gone either way
+            delete_document(driver, doc_id, database=database)
+        logger.info("retracted %s (%s): its file is gone", source, doc_id[:12])
+        rows.append(FileReport(source, Status.RETRACTED, doc_id, error="file gone: document deleted"))
+    return rows
+
+
+def stored_sources(driver: Driver, *, database: str) -> list[tuple[str, str]]:
+    """(content id, source) of every stored document; raises Neo4jUnavailable if it cannot tell."""
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    from graph.cypher import query
+
+    try:
+        records, _, _ = driver.execute_query(query("document_sources"), database_=database, routing_="r")
+    except (Neo4jError, DriverError) as e:
+        raise Neo4jUnavailable(
+            f"cannot list the stored documents: {e}; is Neo4j running (innograph run)?"
+        ) from e
+    return [(record["id"], record["source"]) for record in records]
 
 
 def peek_content_id(path: Path, *, max_bytes: int = MAX_BYTES) -> str | None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from graph.config import get_settings
 from graph.errors import ConfigError
+from graph.files import data_folder
 
 # Characters that end a sentence; a line ending in one of them is never joined to the next.
 TERMINAL = "。!?;:…"
@@ -35,7 +35,7 @@ _FOLD = {
 
 
 def rules_dir() -> Path:
-    return get_settings().data_dir / "rules"
+    return data_folder("rules")
 
 
 @cache

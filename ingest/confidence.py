@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from graph.config import get_settings
 from graph.errors import BadInput, ConfigError
+from graph.files import data_folder
 from ingest.evaluate import Counts, by_rule, predict_folder, score_all
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class RuleStat:
 
 
 def table_path() -> Path:
-    return get_settings().data_dir / "rules" / FILE
+    return data_folder("rules") / FILE
 
 
 @cache

@@ -26,8 +26,8 @@ from typing import Any, Literal, NamedTuple
 
 import ahocorasick
 
-from graph.config import get_settings
 from graph.errors import ConfigError
+from graph.files import data_folder
 from graph.model import Label
 
 logger = logging.getLogger(__name__)
@@ -398,8 +398,8 @@ def _glue_words() -> frozenset[str]:
 
 
 def reference_dir() -> Path:
-    """Where the reference files live: ``<INNOGRAPH_DATA_DIR>/reference``."""
-    return get_settings().data_dir / "reference"
+    """Where the reference files live: ``<INNOGRAPH_DATA_DIR>/reference``, else the package's own."""
+    return data_folder("reference")
 
 
 @lru_cache(maxsize=1)

@@ -218,6 +218,9 @@ _BLOCK_TAGS = frozenset(
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n][ \t\r\n]*(?=[{_CJK}])")
+# A table cell longer than this is a layout table's (a page laid out in a table), not a data cell.
+_CELL_MAX_LINES = 3
+_CELL_MAX_CHARS = 200
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 
@@ -280,6 +283,11 @@ def _html_lines(root: Any) -> str:
             continue
         if tag.startswith("-"):  # comments, doctype
             continue
+        if tag == "tr" and (row := table_row(node)) is not None:
+            end_line()
+            if row.strip("\t"):
+                lines.append(row)
+            continue
         block = tag in _BLOCK_TAGS
         if block:
             end_line()
@@ -287,6 +295,23 @@ def _html_lines(root: Any) -> str:
         stack.extend((child, False) for child in reversed(list(node.iter(include_text=True))))
     end_line()
     return "\n".join(lines)
+
+
+def table_row(tr: Any) -> str | None:
+    """A data table's row as one line, its cells separated by tabs (as ingest.targets reads tables), or None
+    for a layout table's row, whose cells hold paragraphs or tables of their own and stay lines apart."""
+    cells: list[str] = []
+    for cell in tr.iter():
+        if cell.tag not in ("td", "th"):
+            continue
+        if cell.css_first("table") is not None:
+            return None
+        lines = _html_lines(cell).split("\n")
+        text = " ".join(lines)
+        if len(lines) > _CELL_MAX_LINES or len(text) > _CELL_MAX_CHARS:
+            return None
+        cells.append(text)
+    return "\t".join(cells) if cells else None
 
 
 # --- PDF --------------------------------------------------------------------------------------------
@@ -461,25 +486,27 @@ def first_meaningful_line(text: str) -> str | None:
     return None
 
 
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "O": 0}
+# cn2an reads 〇 and 零 as zero, not the white circle ○ that documents also write for it.
+_CN_ZEROS = str.maketrans({"○": "〇"})
 _CN_YEAR = "[〇○零一二三四五六七八九]{4}"
 _CN_SMALL = "[一二三四五六七八九十]{1,3}"
+
+
+def _chinese_int(s: str) -> int:
+    """二〇一九 → 2019 (digit by digit), 十六 → 16, 二十 → 20; raises ValueError for what is no number."""
+    import cn2an  # only dates written in Chinese numerals need it
+
+    return int(cn2an.cn2an(s.translate(_CN_ZEROS), "normal"))
+
+
 _DATE_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[str], int]], ...] = (
     (re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), int),
-    (re.compile(rf"({_CN_YEAR})\s*年\s*({_CN_SMALL})\s*月\s*({_CN_SMALL})\s*日"), lambda s: _cn_number(s)),
+    (re.compile(rf"({_CN_YEAR})\s*年\s*({_CN_SMALL})\s*月\s*({_CN_SMALL})\s*日"), _chinese_int),
     (re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])"), int),
 )
 _DATE_ONLY = re.compile(
     r"[\s(（]*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})[\s)）]*(星期.|周.)?"
 )
-
-
-def _cn_number(s: str) -> int:
-    """二〇一九 → 2019 (digit by digit); 十六 → 16, 二十 → 20, 十 → 10."""
-    if "十" not in s:
-        return int("".join(str(_CN_DIGITS[c]) for c in s))
-    tens, _, ones = s.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
 def find_date(header: str) -> dt.date | None:

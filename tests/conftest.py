@@ -101,8 +101,9 @@ def neo4j_server(
 
 
 @pytest.fixture(scope="session")
-def _session_settings(neo4j_server: Neo4jEndpoint) -> Settings:
-    return settings_for(neo4j_server)
+def _session_settings(neo4j_server: Neo4jEndpoint, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    # A data folder of their own, so that uploads in tests never land in the checkout's data/.
+    return settings_for(neo4j_server).model_copy(update={"data_dir": tmp_path_factory.mktemp("data")})
 
 
 @pytest.fixture

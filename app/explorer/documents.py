@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 from neo4j.exceptions import DriverError, Neo4jError
 
+from app.api import UPLOAD_SUFFIXES
 from app.deps import DriverDep, SettingsDep
 from graph import read
 from graph.errors import InnographError, NotFound
@@ -55,8 +56,12 @@ def documents_page(
     sort: DocumentSort = "ingested_at",
     order: SortOrder = "desc",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    deleted: Annotated[
+        str | None, Query(max_length=300, description="title of a document just deleted")
+    ] = None,
 ) -> HTMLResponse:
-    """The ingested documents with their counts, sorted by a column, filtered by title or source."""
+    """The ingested documents with their counts, sorted by a column, filtered by title or source; a form to
+    upload one (POST /documents)."""
     try:
         found = read.list_documents(
             driver,
@@ -86,6 +91,8 @@ def documents_page(
         columns=columns,
         next_url=f"{reader.READER_PREFIX}?{urlencode(more)}" if offset + PAGE_SIZE < found.total else None,
         api_url="/documents?" + urlencode({"sort": sort, "order": order, **({"q": q} if q else {})}),
+        upload_accept=",".join(sorted(UPLOAD_SUFFIXES)),
+        deleted=deleted,
     )
 
 

@@ -9,6 +9,7 @@ import socket
 import threading
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -485,6 +486,79 @@ def test_upload_ingests_a_corpus_document(client: TestClient, seeded: Seeded, re
     assert doc["mentions"][0]["key"] in keys_of(
         client.get("/entities", params={"q": name, "limit": 200}).json()
     )
+
+
+def kept_files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+def test_an_upload_is_kept_in_the_upload_folder_and_delete_undoes_it(
+    client: TestClient, seeded: Seeded, reseed: None
+) -> None:
+    from graph.config import ROOT
+
+    upload_dir = client.app.state.settings.upload_dir  # type: ignore[attr-defined]
+    path = sorted((ROOT / "data" / "corpus").glob("*.txt"))[1]
+    before = client.get("/stats").json()
+    files_before = kept_files(upload_dir)
+    headers = {"X-API-Key": API_KEY}
+    result = client.post("/documents", files={"file": (path.name, path.read_bytes())}, headers=headers).json()
+    kept = upload_dir / path.name
+    assert kept.read_bytes() == path.read_bytes()
+    assert kept_files(upload_dir) == files_before | {path.name}  # and no temporary file left
+    assert client.get("/stats").json()["documents"] == before["documents"] + 1
+
+    deleted = client.delete(f"/documents/{result['document_id']}", headers=headers)
+
+    assert deleted.status_code == 200, deleted.text
+    body = deleted.json()
+    assert (body["document_id"], body["source"], body["file_removed"]) == (
+        result["document_id"],
+        f"upload:{path.name}",
+        str(kept),
+    )
+    assert body["evidence_deleted"] == result["evidence"] and body["nodes_deleted"] > 0
+    assert not kept.exists()
+    assert client.get("/stats").json() == before
+    assert client.get(f"/documents/{result['document_id']}").status_code == 404
+
+
+def test_an_upload_that_cannot_be_read_keeps_no_file(client: TestClient, seeded: Seeded) -> None:
+    upload_dir = client.app.state.settings.upload_dir  # type: ignore[attr-defined]
+    before = kept_files(upload_dir)
+    response = client.post(
+        "/documents", files={"file": ("blank.txt", b"  \n ")}, headers={"X-API-Key": API_KEY}
+    )
+    assert response.status_code == 400
+    assert kept_files(upload_dir) == before
+
+
+def test_delete_document_needs_the_key_and_names_an_unknown_id(
+    client: TestClient, driver: Driver, seeded: Seeded
+) -> None:
+    before = fingerprint(driver, seeded.database)
+    doc_id = seeded.graphs[0].document.id
+    missing = client.delete(f"/documents/{doc_id}")
+    assert missing.status_code == 401
+    assert missing.json()["detail"].startswith("missing or wrong X-API-Key header: send the key")
+    assert client.delete(f"/documents/{doc_id}", headers={"X-API-Key": "wrong"}).status_code == 401
+    unknown = client.delete("/documents/" + "0" * 64, headers={"X-API-Key": API_KEY})
+    assert unknown.status_code == 404
+    assert (
+        "No document has the id" in unknown.json()["detail"]
+        and "list of documents" in unknown.json()["detail"]
+    )
+    assert fingerprint(driver, seeded.database) == before
+
+
+def test_deleting_a_folder_document_leaves_its_file(
+    client: TestClient, driver: Driver, seeded: Seeded, reseed: None
+) -> None:
+    graph = seeded.graphs[1]
+    response = client.delete(f"/documents/{graph.document.id}", headers={"X-API-Key": API_KEY})
+    assert response.status_code == 200
+    assert response.json()["file_removed"] is None and response.json()["source"] == "seed/jiangsu.txt"
+    assert count(driver, seeded.database, "MATCH (d:Document) RETURN count(d)") == 1
 
 
 # --- /stats, /health, /export -----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -120,7 +121,7 @@ def test_a_folder_of_good_and_bad_files(tmp_path: Path, driver: Driver, db: str)
     assert report.entities == sum(row.entities for row in report.files)
 
 
-def test_a_second_run_skips_unchanged_documents_and_force_rewrites_them(
+def test_asecond_run_skips_unchanged_documents_and_force_rewrites_them(
     tmp_path: Path, driver: Driver, db: str
 ) -> None:
     good = good_files(tmp_path)
@@ -256,3 +257,120 @@ def test_legal_and_short_names_meet_in_one_node_across_documents(
     ).records
     assert [(r["name"], r["docs"]) for r in zones] == [("西安高新区", 3)]
     assert {"西安高新技术产业开发区", "西安国家高新区"} <= set(zones[0]["aliases"])
+
+
+# --- --sync: documents whose files are gone ------------------------------------------------------------
+
+
+def graph_keys(driver: Driver, database: str) -> tuple[set[str], set[str], set[str]]:
+    """Document ids, entity keys and relation keys: what two ingests must agree on."""
+    docs = {
+        r["id"] for r in driver.execute_query("MATCH (d:Document) RETURN d.id AS id", database_=database)[0]
+    }
+    ents = {r["k"] for r in driver.execute_query("MATCH (e:Entity) RETURN e.key AS k", database_=database)[0]}
+    rels = {
+        r["k"]
+        for r in driver.execute_query("MATCH (:Entity)-[r]->(:Entity) RETURN r.key AS k", database_=database)[
+            0
+        ]
+    }
+    return docs, ents, rels
+
+
+def corpus_copy(folder: Path, n: int = 3) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for source in sorted(CORPUS.glob("*.txt"))[:n]:
+        paths.append(folder / source.name)
+        paths[-1].write_bytes(source.read_bytes())
+    return paths
+
+
+def test_sync_retracts_a_removed_file_and_leaves_what_a_clean_ingest_leaves(
+    tmp_path: Path, driver: Driver, db: str
+) -> None:
+    folder = tmp_path / "docs"
+    first, *rest = corpus_copy(folder)
+    ingest_paths([folder], driver=driver, database=db, workers=1)
+    first.unlink()
+
+    report = ingest_paths([folder], driver=driver, database=db, workers=1, sync=True)
+
+    assert [(row.path, row.status) for row in report.files if row.status is Status.RETRACTED] == [
+        (str(first), Status.RETRACTED)
+    ]
+    assert report.retracted == 1 and report.as_json()["totals"]["retracted"] == 1
+    synced = graph_keys(driver, db)
+    assert content_id(CORPUS.joinpath(first.name).read_bytes()) not in synced[0]
+    # The same as ingesting the remaining files into an empty database.
+    driver.execute_query("MATCH (n) DETACH DELETE n", database_=db)
+    ingest_paths(rest, driver=driver, database=db, workers=1)
+    assert graph_keys(driver, db) == synced
+
+
+def test_without_sync_a_removed_file_stays_and_sync_keeps_other_folders(
+    tmp_path: Path, driver: Driver, db: str
+) -> None:
+    a, b = corpus_copy(tmp_path / "a", 1), corpus_copy(tmp_path / "b", 2)[1:]
+    ingest_paths([tmp_path / "a", tmp_path / "b"], driver=driver, database=db, workers=1)
+    a[0].unlink()
+    b[0].unlink()
+
+    plain = ingest_paths([tmp_path / "a"], driver=driver, database=db, workers=1)
+    assert plain.retracted == 0 and scalar(driver, db, "MATCH (d:Document) RETURN count(d)") == 2
+    synced = ingest_paths([tmp_path / "a"], driver=driver, database=db, workers=1, sync=True)
+    assert [row.path for row in synced.files if row.status is Status.RETRACTED] == [str(a[0])]
+    assert scalar(driver, db, "MATCH (d:Document) RETURN d.source") == str(b[0])  # b was not synced
+
+
+def test_sync_writes_a_moved_file_under_its_new_path_instead_of_retracting_it(
+    tmp_path: Path, driver: Driver, db: str
+) -> None:
+    (old,) = corpus_copy(tmp_path / "docs", 1)
+    ingest_paths([tmp_path / "docs"], driver=driver, database=db, workers=1)
+    before = graph_keys(driver, db)
+    new = old.with_name("renamed.txt")
+    old.rename(new)
+
+    report = ingest_paths([tmp_path / "docs"], driver=driver, database=db, workers=1, sync=True)
+
+    assert [(row.path, row.status) for row in report.files] == [(str(new), Status.OK)]
+    assert scalar(driver, db, "MATCH (d:Document) RETURN d.source") == str(new)
+    assert graph_keys(driver, db) == before
+
+
+def test_files_of_the_upload_folder_get_an_uploads_source(tmp_path: Path, driver: Driver, db: str) -> None:
+    uploads = tmp_path / "data" / "uploads"
+    (path,) = corpus_copy(uploads, 1)
+    ingest_paths([uploads], driver=driver, database=db, workers=1, upload_dir=uploads)
+    assert scalar(driver, db, "MATCH (d:Document) RETURN d.source") == f"upload:{path.name}"
+    path.unlink()
+    report = ingest_paths([uploads], driver=driver, database=db, workers=1, upload_dir=uploads, sync=True)
+    assert [row.path for row in report.files] == [f"upload:{path.name}"]
+    assert scalar(driver, db, "MATCH (d:Document) RETURN count(d)") == 0
+
+
+def test_cli_sync_with_json_output(tmp_path: Path, neo4j_server: Any, db: str) -> None:
+    first, second = corpus_copy(tmp_path, 2)
+    assert innograph("ingest", str(tmp_path), server=neo4j_server).returncode == 0
+    first.unlink()
+
+    result = innograph("ingest", "--sync", "--json", str(tmp_path), server=neo4j_server)
+
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert [(f["path"], f["status"]) for f in out["files"]] == [
+        (str(first), "retracted"),
+        (str(second), "skipped-unchanged"),
+    ]
+    assert out["totals"] | {"seconds": 0} == {
+        "files": 2,
+        "ok": 0,
+        "skipped-unchanged": 1,
+        "failed": 0,
+        "retracted": 1,
+        "entities": 0,
+        "relations": 0,
+        "pruned": {},
+        "seconds": 0,
+    }

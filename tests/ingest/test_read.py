@@ -14,7 +14,15 @@ import pytest
 
 from graph.errors import BadInput
 from graph.model import content_id
-from ingest.read import UnreadableFile, find_date, html_title, iter_paths, read_document, text_title
+from ingest.read import (
+    UnreadableFile,
+    _chinese_int,
+    find_date,
+    html_title,
+    iter_paths,
+    read_document,
+    text_title,
+)
 
 XUZHOU = "徐州高新区简介\n\n2019年4月16日 星期二\n\n华为、中兴、软通动力等国内龙头企业都已入驻徐州。\n"
 
@@ -212,6 +220,63 @@ def test_html_with_only_script_has_no_text(tmp_path: Path) -> None:
     assert "no readable text" in reason
 
 
+INDICATOR_PAGE = """<html><head><title>合肥市“十四五”科技创新规划</title></head><body>
+<h1>合肥市人民政府关于印发合肥市“十四五”科技创新规划的通知</h1>
+<p>现将《合肥市“十四五”科技创新规划》印发给你们，请认真贯彻执行。</p>
+<p>主要指标</p>
+<table>
+  <thead><tr><th>指标名称</th><th>单位</th><th>2020年</th><th>2025年</th></tr></thead>
+  <tbody>
+    <tr><td><p>全社会研发投入占GDP比重</p></td><td>%</td><td>3.5</td><td>≥4.0</td></tr>
+    <tr><td>高新技术企业数</td><td>家</td><td>4578</td>
+        <td>8000以上</td></tr>
+  </tbody>
+</table>
+<p>合肥市将支持合肥工业大学建设。</p>
+</body></html>"""
+
+
+def test_html_table_rows_are_lines_of_tab_separated_cells(tmp_path: Path) -> None:
+    text = read_document(write(tmp_path, "plan.html", INDICATOR_PAGE)).text
+    assert "指标名称\t单位\t2020年\t2025年" in text.split("\n")
+    assert "全社会研发投入占GDP比重\t%\t3.5\t≥4.0" in text.split("\n")
+
+
+def test_an_html_indicator_table_yields_its_targets(tmp_path: Path) -> None:
+    from graph.model import RelType
+    from ingest.pipeline import extract_document
+
+    document = read_document(write(tmp_path, "plan.html", INDICATOR_PAGE))
+    graph = extract_document(document).graph
+    targets = {
+        (r.target.removeprefix("Indicator:"), r.properties["year"]): (
+            r.properties["value"],
+            r.properties["unit"],
+        )
+        for r in graph.relations
+        if r.type is RelType.SETS_TARGET
+    }
+    assert targets == {
+        ("研发投入占GDP比重", 2020): (3.5, "%"),
+        ("研发投入占GDP比重", 2025): (4.0, "%"),
+        ("高新技术企业数", 2020): (4578.0, "家"),
+        ("高新技术企业数", 2025): (8000.0, "家"),
+    }
+    for r in graph.relations:
+        for ev in r.evidence:
+            assert document.text[ev.start : ev.end] == ev.sentence
+
+
+def test_a_layout_table_keeps_its_paragraphs_apart(tmp_path: Path) -> None:
+    """Old pages lay out the whole article in a table: its cells' paragraphs stay lines of their own."""
+    page = (
+        "<table><tr><td><table><tr><td>首页</td><td>新闻</td></tr></table></td></tr>"
+        "<tr><td><p>徐州高新区简介。</p><p>华为已入驻徐州。</p><p>第三段。</p><p>第四段。</p></td></tr></table>"
+    )
+    lines = read_document(write(tmp_path, "old.html", page)).text.split("\n")
+    assert lines == ["首页\t新闻", "徐州高新区简介。", "华为已入驻徐州。", "第三段。", "第四段。"]
+
+
 # --- PDF ---------------------------------------------------------------------------------------------
 
 
@@ -353,6 +418,27 @@ def test_unreadable_file_is_a_bad_input_that_survives_pickling() -> None:
 )
 def test_find_date(header: str, expected: dt.date | None) -> None:
     assert find_date(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("numeral", "expected"),
+    [
+        ("二〇一九", 2019),
+        ("二○二一", 2021),
+        ("二零零八", 2008),
+        ("十", 10),
+        ("十六", 16),
+        ("二十", 20),
+        ("三十一", 31),
+    ],
+)
+def test_chinese_numerals_of_dates_read_with_cn2an(numeral: str, expected: int) -> None:
+    assert _chinese_int(numeral) == expected
+
+
+def test_a_chinese_date_that_is_no_calendar_date_is_skipped() -> None:
+    assert find_date("二〇一九年十十月三日") is None
+    assert find_date("二○二一年十二月三十一日发布") == dt.date(2021, 12, 31)
 
 
 def test_iter_paths_expands_folders_sorted_and_skips_hidden(tmp_path: Path) -> None:
