@@ -461,6 +461,8 @@ def _verb_use(text: str, head: str, end: int) -> bool:
     """规划/计划 used as a verb: followed by a number or another verb (规划1平方公里, 规划建设)."""
     if head not in ("规划", "计划"):
         return False
+    if text[end - len(head) - 1 : end - len(head)] == "地":
+        return True  # 高起点地规划: an adverb before it
     nxt = text[end : end + 2]
     return bool(nxt) and (nxt[0].isdigit() or nxt in ("建设", "布局", "用地", "到", "在"))
 

@@ -211,3 +211,8 @@ def test_opinions_asked_for_are_no_policy_but_an_implementation_opinion_is() -> 
 def test_a_footnote_number_far_before_does_not_split_an_academy_branch() -> None:
     named = _named("2中国科学院广州生物医药与健康研究院,广州,510530")
     assert named.get("中国科学院广州生物医药与健康研究院") is Label.INSTITUTE
+
+
+def test_a_plan_made_adverbially_or_opinions_raised_are_no_policy() -> None:
+    named = _named("要高起点地规划园区建设。委员提出意见十条。")
+    assert not any(n.endswith(("地规划", "提出意见")) for n in named)
