@@ -143,6 +143,22 @@ def hosts_by_prefix(doc: Doc) -> Iterator[Fact]:
             yield Fact(RelType.HOSTS, place, e, first[id(e)], "context:prefix", 0.8)
 
 
+_FIRM_SEAT = re.compile(r"[(（]([\u4e00-\u9fff]{2,6})[)）]")
+
+
+def hosts_by_firm_seat(doc: Doc) -> Iterator[Fact]:
+    """腾讯科技(深圳)有限公司: the place a firm's registered name gives as its seat hosts it, when the
+    document names that place."""
+    first, _ = _first_sentences(doc)
+    for e in doc.resolution.entities:
+        if e.label is not Label.ENTERPRISE or id(e) not in first:
+            continue
+        seat = _FIRM_SEAT.search(e.name)
+        place = doc.place_named(seat.group(1)) if seat else None
+        if place is not None and place is not e:
+            yield Fact(RelType.HOSTS, place, e, first[id(e)], "context:seat", 0.7)
+
+
 def hosts_own(doc: Doc) -> Iterator[Fact]:
     """The city a passage speaks for hosts the parks it names (unless a reference list or a foreign
     prefix says otherwise) and the institutes it builds; never what it only cooperates with."""
@@ -394,6 +410,28 @@ def hosts_by_trigger(doc: Doc) -> Iterator[Fact]:
             for m, e in inside:
                 if m.start >= seg.start + t.end() and e.label in _ACTORS and e is not before[-1]:
                     yield Fact(RelType.HOSTS, before[-1], e, seg, "trigger:gather", 0.6)
+
+
+# 中联重科拟在江阴临港新城建立华东基地: an actor that builds or invests in a place is hosted there.
+_BUILDS_IN = re.compile(r"(?:拟|将|计划|正式|已|还|先后|率先|再次|也)?(?:在|于)$")
+_BUILD_VERBS = re.compile(r"(?:投资)?(?:建立|设立|建设|新建|扩建|布局|打造|成立|组建|兴建|投资)")
+
+
+def hosts_by_building(doc: Doc) -> Iterator[Fact]:
+    """X(拟)在Y建立/设立/投资…: the park or place Y hosts the actor X that opens the clause."""
+    for seg in doc.sentences:
+        inside = _outermost(doc.in_segment(seg))
+        for (m, e), (n, y) in pairwise(inside):
+            if e.label not in _ACTORS or y.label not in (Label.CITY, Label.PARK):
+                continue
+            between = seg.text[m.end - seg.start : n.start - seg.start]
+            if not _BUILDS_IN.fullmatch(between) and not _BUILDS_IN.fullmatch(between.lstrip("也还")):
+                continue
+            if not _BUILD_VERBS.match(seg.text, n.end - seg.start):
+                continue
+            opens = clause_start(seg.text, m.start - seg.start) + seg.start
+            if m.start - opens <= 2:  # the actor is the clause's subject
+                yield Fact(RelType.HOSTS, y, e, seg, "trigger:builds-in", 0.7)
 
 
 # 广州经济技术开发区（包括广州国际生物岛、中新广州知识城等）: a zone or place followed by what it includes.
@@ -1003,8 +1041,10 @@ RELATION_RULES: tuple[RelationRule, ...] = (
     RelationRule("context", hosts_by_home),
     RelationRule("context", hosts_by_prefix),
     RelationRule("context", hosts_own),
+    RelationRule("context", hosts_by_firm_seat),
     RelationRule("juxtaposed", hosts_by_juxtaposition),
     RelationRule("trigger", hosts_by_trigger),
+    RelationRule("trigger", hosts_by_building),
     RelationRule("juxtaposed", hosts_by_inclusion),
     RelationRule("subject", hosts_by_subject),
     RelationRule("funds", funds),

@@ -294,3 +294,11 @@ def test_a_county_its_title_names_first_hosts_the_parks_of_its_own_news() -> Non
         "南昌县举行项目签约仪式。项目落户南昌钱学森硬科技产业园。"
     )
     assert ("HOSTS", "南昌县", "南昌钱学森硬科技产业园") in facts
+
+
+def test_a_firms_bracketed_seat_hosts_it_and_a_firm_builds_in_its_host() -> None:
+    facts = _facts(
+        "无锡市推进发展。远景智能科技(无锡)有限公司投产。远景能源有限公司拟在无锡高新区建立研发中心。"
+    )
+    assert ("HOSTS", "无锡", "远景智能") in facts  # the firm's short name is its canonical one
+    assert ("HOSTS", "无锡高新区", "远景能源") in facts
