@@ -560,6 +560,16 @@ def _seat_note(name: str) -> bool:
     return bool(place) and name[len(place) :] in ("", "省", "市", "区", "县")
 
 
+_FIRM_INSIDE = re.compile(r"(?:有限责任公司|股份有限公司|有限公司|集团)(.*)$")
+
+
+def _inner_firm(part: str) -> bool:
+    """A complete firm's name inside the part before a firm head, followed by generic words only
+    (…科技股份有限公司|全资子|公司): the firm is the inner one."""
+    inner = _FIRM_INSIDE.search(part)
+    return inner is not None and bool(inner.group(1)) and is_generic(inner.group(1))
+
+
 def _topic_policy(text: str, start: int, head_start: int, head: str) -> bool:
     """人才集聚政策, 住房优惠政策: an unquoted 政策 named by its topic is a kind of policy; a national
     one (国家研发费用加计扣除政策) or a quoted one (“创新券”政策) is an instrument."""
@@ -600,6 +610,8 @@ def head_candidates(text: str) -> Iterator[Mention]:
             continue  # 统筹政策, 明确规划: a short part before these heads is a verb phrase, not a name
         if _topic_policy(text, start, head_start, m.group()) or _public_works(part, m.group()):
             continue
+        if label is Label.ENTERPRISE and (_inner_firm(part) or not any(is_cjk(c) for c in part)):
+            continue  # X有限公司全资子公司, 51%控股: the firm is the one named inside, or none
         if m.group() == "意见" and part.endswith(tuple(words("opinion_words.txt"))):
             continue
         surface = text[start:end]

@@ -977,13 +977,15 @@ def _joint_partners(seg: Segment, inside: list[tuple[Mention, Entity]], objs: se
             yield Fact(RelType.COOPERATES, a, b, seg, "coop:joint", 0.6)
 
 
+# A、B、C合作共建…: the verbs a list of parties shares.
+_JOINT_LIST = re.compile(r"(?:共同|合作|联合|携手)(?:签署|签订|推进|建设|打造|发起|出资|设立|组建|申报|共建)")
 _JOINT_GAP = 20  # characters between a list of parties and the 共同 verb they share (…相邻的3个行政区，)
 
 
 def _joint_list(seg: Segment, inside: list[tuple[Mention, Entity]]) -> list[Entity]:
     """The parties listed right before 共同推进/签署 (上海嘉定、江苏苏州昆山、太仓…共同推进): the last
     name of each item, as places written before a place are only its address."""
-    joint = _JOINT.search(seg.text)
+    joint = _JOINT_LIST.search(seg.text)
     if joint is None or "与" in seg.text[: joint.start()]:
         return []  # A与B共同…: the 与 rule pairs them
     pos = seg.start + joint.start()

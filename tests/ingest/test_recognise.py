@@ -216,3 +216,9 @@ def test_a_footnote_number_far_before_does_not_split_an_academy_branch() -> None
 def test_a_plan_made_adverbially_or_opinions_raised_are_no_policy() -> None:
     named = _named("要高起点地规划园区建设。委员提出意见十条。")
     assert not any(n.endswith(("地规划", "提出意见")) for n in named)
+
+
+def test_a_subsidiary_named_by_its_parent_is_the_parent_and_a_share_is_no_firm() -> None:
+    named = _named("宏齐科技股份有限公司全资子公司与对方组建合资公司,其中青岛海信以51%控股。据锦辉控股介绍。")
+    assert "宏齐科技股份有限公司" in named or "宏齐科技" in named
+    assert not any(n.endswith(("全资子公司", "合资公司")) or n.startswith(("51%", "据")) for n in named)

@@ -302,3 +302,9 @@ def test_a_firms_bracketed_seat_hosts_it_and_a_firm_builds_in_its_host() -> None
     )
     assert ("HOSTS", "无锡", "远景智能") in facts  # the firm's short name is its canonical one
     assert ("HOSTS", "无锡高新区", "远景能源") in facts
+
+
+def test_places_that_sign_to_co_build_each_cooperate() -> None:
+    facts = _facts("兴安盟推进发展。鄂尔多斯市、锡林郭勒盟、兴安盟合作共建工业园区签约仪式举行。")
+    assert ("COOPERATES", "兴安盟", "鄂尔多斯") in facts
+    assert ("COOPERATES", "兴安盟", "锡林郭勒") in facts  # 盟 drops from the canonical name like 市
