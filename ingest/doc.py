@@ -77,6 +77,17 @@ class Doc:
         return self.text[:end] if 0 <= end <= _TITLE_LINE else ""
 
     @cached_property
+    def first_mentions(self) -> tuple[dict[int, Segment], dict[int, int]]:
+        """For every entity (by id): the sentence of its first mention, and where that mention starts."""
+        first: dict[int, Segment] = {}
+        where: dict[int, int] = {}
+        for m, e in self.mentions:
+            if id(e) not in first and (seg := self.sentence_of(m.start)) is not None:
+                first[id(e)] = seg
+                where[id(e)] = m.start
+        return first, where
+
+    @cached_property
     def clauses(self) -> list[Segment]:
         """Every sentence's clauses, in text order (split at the one set of clause marks)."""
         return [c for s in self.sentences for c in clauses(self.cleaned, s)]

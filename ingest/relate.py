@@ -76,13 +76,7 @@ def place_of(doc: Doc, e: Entity) -> Entity | None:
 
 def _first_sentences(doc: Doc) -> tuple[dict[int, Segment], dict[int, int]]:
     """For every entity (by id): the sentence of its first mention, and where that mention starts."""
-    first: dict[int, Segment] = {}
-    where: dict[int, int] = {}
-    for m, e in doc.mentions:
-        if id(e) not in first and (seg := doc.sentence_of(m.start)) is not None:
-            first[id(e)] = seg
-            where[id(e)] = m.start
-    return first, where
+    return doc.first_mentions
 
 
 def _cities(doc: Doc) -> list[Entity]:
