@@ -783,6 +783,25 @@ def introduced_firm_candidates(text: str) -> Iterator[Mention]:
             pos_ = glue.end()
 
 
+_SUB_PARK_HEADS = ("园区", "分园", "园")
+
+
+@cache
+def _sub_park_regex() -> re.Pattern[str]:
+    zones = "|".join(sorted(map(re.escape, words("zone_heads.txt")), key=len, reverse=True))
+    return re.compile(rf"(?:{zones})([\u4e00-\u9fff]{{2,4}}?(?:{'|'.join(_SUB_PARK_HEADS)}))")
+
+
+def sub_park_candidates(text: str) -> Iterator[Mention]:
+    """兰州高新区|七里河园区, 中关村科技园区|海淀园: a place's name and 园区/分园/园 right after a zone
+    name a sub-park of that zone."""
+    for m in _sub_park_regex().finditer(text):
+        name = m.group(1)
+        stem = name.removesuffix("园区").removesuffix("分园").removesuffix("园")
+        if stem and place_prefix(stem) == stem:
+            yield Mention(Label.PARK, m.start(1), m.end(1), name, name, "sub-park", 0.7)
+
+
 _PROJECT_LIST = re.compile(r"(?:推进|支持|实施)([^。;:,]{4,120}?)等[^。;,]{0,16}?项目")
 _SUPPORT_FIRM = re.compile(r"支持([\u4e00-\u9fff]{2,6}?)(?=实施|开展|“)")
 
@@ -1073,6 +1092,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser(("list",), introduced_firm_candidates),
     Recogniser(("project", "support"), firm_candidates),
     Recogniser(("context-firm",), context_firm_candidates),
+    Recogniser(("sub-park",), sub_park_candidates),
 )
 
 

@@ -406,9 +406,24 @@ def hosts_by_trigger(doc: Doc) -> Iterator[Fact]:
                     yield Fact(RelType.HOSTS, before[-1], e, seg, "trigger:gather", 0.6)
 
 
+def hosts_sub_parks(doc: Doc) -> Iterator[Fact]:
+    """兰州高新区七里河园区: a zone hosts the sub-park named right after it."""
+    for (m, e), (n, y) in pairwise(_top_mentions(doc)):
+        if n.extractor == "sub-park" and n.start == m.end and e.label is Label.PARK and y is not e:
+            seg = doc.sentence_of(m.start)
+            if seg is not None:
+                yield Fact(RelType.HOSTS, e, y, seg, "juxtaposed:sub-park", 0.8)
+
+
+# 由A和B投资建设的…项目在Y开工建设: the investors named after 由 are hosted where their project is built.
+_INVESTED_BY = re.compile(rf"由({IN_CLAUSE}{{2,80}}?)(?:共同)?投资(?:建设|兴建)?的")
+
+
 # 中联重科拟在江阴临港新城建立华东基地: an actor that builds or invests in a place is hosted there.
 _BUILDS_IN = re.compile(r"(?:拟|将|计划|正式|已|还|先后|率先|再次|也)?(?:在|于)$")
-_BUILD_VERBS = re.compile(r"(?:投资)?(?:建立|设立|建设|新建|扩建|布局|打造|成立|组建|兴建|投资)")
+_BUILD_VERBS = re.compile(
+    r"(?:投资)?(?:建立|设立|建设|新建|扩建|布局|打造|成立|组建|兴建|投资|开工|落成|投产)"
+)
 
 
 def hosts_by_building(doc: Doc) -> Iterator[Fact]:
@@ -426,6 +441,37 @@ def hosts_by_building(doc: Doc) -> Iterator[Fact]:
             opens = clause_start(seg.text, m.start - seg.start) + seg.start
             if m.start - opens <= 2:  # the actor is the clause's subject
                 yield Fact(RelType.HOSTS, y, e, seg, "trigger:builds-in", 0.7)
+        yield from _investors_hosted(seg, inside)
+
+
+def _investors_hosted(seg: Segment, inside: list[tuple[Mention, Entity]]) -> Iterator[Fact]:
+    """由A和B投资建设的…项目在Y开工建设: Y hosts A and B."""
+    by = _INVESTED_BY.search(seg.text)
+    if by is None:
+        return
+    lo, hi = seg.start + by.start(1), seg.start + by.end(1)
+    investors = [e for m, e in inside if lo <= m.start and m.end <= hi and e.label in _ACTORS]
+    top = _outermost(inside)
+    for k, (n, y) in enumerate(top):
+        before = seg.text[: n.start - seg.start]
+        if (
+            n.start <= hi
+            or y.label not in (Label.CITY, Label.PARK)
+            or not before.endswith(("在", "落户", "落地"))
+        ):
+            continue
+        chain = [(n, y)]  # 在高新区七里河园区开工: the places written one after the other
+        for n2, y2 in top[k + 1 :]:
+            if n2.start != chain[-1][0].end or y2.label not in (Label.CITY, Label.PARK):
+                break
+            chain.append((n2, y2))
+        end = chain[-1][0].end - seg.start
+        if before.endswith("在") and _BUILD_VERBS.match(seg.text, end) is None:
+            continue
+        for _, host in chain:
+            for e in investors:
+                yield Fact(RelType.HOSTS, host, e, seg, "trigger:builds-in", 0.6)
+        return
 
 
 # 广州经济技术开发区（包括广州国际生物岛、中新广州知识城等）: a zone or place followed by what it includes.
@@ -1042,6 +1088,7 @@ RELATION_RULES: tuple[RelationRule, ...] = (
     RelationRule("trigger", hosts_by_trigger),
     RelationRule("trigger", hosts_by_building),
     RelationRule("juxtaposed", hosts_by_inclusion),
+    RelationRule("juxtaposed", hosts_sub_parks),
     RelationRule("subject", hosts_by_subject),
     RelationRule("funds", funds),
     RelationRule("funds", funds_by_notice),

@@ -308,3 +308,13 @@ def test_places_that_sign_to_co_build_each_cooperate() -> None:
     facts = _facts("兴安盟推进发展。鄂尔多斯市、锡林郭勒盟、兴安盟合作共建工业园区签约仪式举行。")
     assert ("COOPERATES", "兴安盟", "鄂尔多斯") in facts
     assert ("COOPERATES", "兴安盟", "锡林郭勒") in facts  # 盟 drops from the canonical name like 市
+
+
+def test_a_zone_hosts_its_sub_park_and_a_projects_investors_are_hosted_where_it_is_built() -> None:
+    facts = _facts(
+        "兰州市推进发展。由甘肃诚信电力机具制造有限责任公司和甘肃诚信电线电缆有限责任公司投资建设的"
+        "电缆生产基地项目在兰州高新区七里河园区开工建设。"
+    )
+    assert ("HOSTS", "兰州高新区", "七里河园区") in facts
+    assert ("HOSTS", "七里河园区", "甘肃诚信电线电缆") in facts
+    assert ("HOSTS", "兰州高新区", "甘肃诚信电力机具制造") in facts
