@@ -584,12 +584,18 @@ _RECEIVES = re.compile(
     rf"{IN_CLAUSE}{{0,30}}?获(?:得)?{IN_CLAUSE}{{0,12}}?(\d[\d.]*\s?[万亿]元){IN_CLAUSE}{{0,4}}"
     r"(?:支持|资助|奖励|补助)"
 )
+# X获奖励100万元, X…，获得中央财政资金支持1200万元: the money word before the amount, the 获 clause
+# up to two clauses after the actor.
+_RECEIVES_NAMED = re.compile(
+    r"[^。;]{0,40}?获(?:得|批)?(?:[^。;,]{0,10}?)(?:资金|经费|奖励|奖补|补助|补贴|资助|支持)"
+    r"[^。;,]{0,10}?(\d[\d.]*\s?[万亿]元)"
+)
 
 
 def _receives(p: _Payee) -> Fact | None:
     """X获得500万元资助."""
-    got = _RECEIVES.match(p.after) if p.actor else None
-    if got is None:
+    got = (_RECEIVES.match(p.after) or _RECEIVES_NAMED.match(p.after)) if p.actor else None
+    if got is None or p.after[:1] == "、":
         return None
     amounts = parse_amounts(got.group(1))
     return p.fact("funds:receive", 0.7, amounts[0].cny if amounts else None)
@@ -734,6 +740,10 @@ _GIVE_AFTER = re.compile(
 )
 
 
+# 对X, 向X, 对入驻的X, 对新认定的X: whom the following verb gives money to.
+_TO_WHOM = re.compile(rf"(?:对|向)(?:{IN_CLAUSE}{{1,8}}的)?$")
+
+
 def _given_to(
     seg: Segment, inside: list[tuple[Mention, Entity]], money: re.Pattern[str]
 ) -> list[tuple[Entity, float | None, int]]:
@@ -746,7 +756,7 @@ def _given_to(
     while i < len(inside):
         m, e = inside[i]
         i += 1
-        if e.label not in _ACTORS or not text[: m.start - seg.start].endswith(("对", "向")):
+        if e.label not in _ACTORS or not _TO_WHOM.search(text[: m.start - seg.start]):
             continue
         group, end = [e], m.end - seg.start
         while i < len(inside) and inside[i][1].label in _ACTORS:

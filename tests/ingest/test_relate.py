@@ -318,3 +318,12 @@ def test_a_zone_hosts_its_sub_park_and_a_projects_investors_are_hosted_where_it_
     assert ("HOSTS", "兰州高新区", "七里河园区") in facts
     assert ("HOSTS", "七里河园区", "甘肃诚信电线电缆") in facts
     assert ("HOSTS", "兰州高新区", "甘肃诚信电力机具制造") in facts
+
+
+def test_money_received_with_the_money_word_first_and_to_whom_after_a_qualifier() -> None:
+    funds = _funds(
+        "西安市推进发展。西安奕斯伟材料科技有限公司获批国家重点研发计划项目，获得中央财政资金支持1200万元。"
+        "西安高新区对入驻的西安交通大学苏州研究院给予500万元补贴。"
+    )
+    assert ("西安", "西安奕斯伟材料", 12_000_000) in funds
+    assert ("西安高新区", "西安交通大学苏州研究院", 5_000_000) in funds
