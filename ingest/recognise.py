@@ -463,6 +463,9 @@ def _verb_use(text: str, head: str, end: int) -> bool:
         return False
     if text[end - len(head) - 1 : end - len(head)] == "地":
         return True  # 高起点地规划: an adverb before it
+    after = pos(text[end : end + 4])
+    if head == "计划" and after and after[0][1].startswith(("v", "p", "d")):
+        return True  # 宝钢计划投资…, 公司计划于年内…: 计划 is "plans to"
     nxt = text[end : end + 2]
     return bool(nxt) and (nxt[0].isdigit() or nxt in ("建设", "布局", "用地", "到", "在"))
 
@@ -612,6 +615,8 @@ def head_candidates(text: str) -> Iterator[Mention]:
             continue
         if label is Label.ENTERPRISE and (_inner_firm(part) or not any(is_cjk(c) for c in part)):
             continue  # X有限公司全资子公司, 51%控股: the firm is the one named inside, or none
+        if label is Label.POLICY and re.search(r"一系列|一批|若干|多项|各项|有所", part):
+            continue  # 做出一系列规划, 有所行动: a quantity or a verb phrase, no named policy
         if m.group() == "意见" and part.endswith(tuple(words("opinion_words.txt"))):
             continue
         surface = text[start:end]
@@ -643,15 +648,14 @@ _QUOTED_HEADS = (
     *("资助资金", "专项资金", "基金", "专项", "政策"),
 )
 _INSTRUMENT_TAILS = ("贷", "卡", "券", "通", "规划")
-_MEDIA_TAILS = ("报", "杂志", "周刊", "月刊", "网", "频道", "新闻")
 
 
 def policy_candidates(text: str) -> Iterator[Mention]:
     """Titles in 《》, document numbers, 关于…意见 titles, quoted programme names and N条 packages."""
     for m in _TITLE.finditer(text):
         inner = m.group(1).strip()
-        if ":" in inner or "：" in inner or inner.endswith(_MEDIA_TAILS):
-            continue  # 《常州:四大清单促…》 is an article, 《科技日报》 a newspaper: not policies
+        if ":" in inner or "：" in inner or inner.endswith(tuple(words("publication_tails.txt"))):
+            continue  # 《常州:四大清单促…》 is an article, 《科技日报》 a newspaper, 《…蓝皮书》 a book
         yield Mention(Label.POLICY, m.start(1), m.end(1), inner, inner, "title", 0.9)
     for m in _DOCNO.finditer(text):
         yield Mention(Label.POLICY, m.start(), m.end(), m.group(), m.group(), "docno", 0.9)
@@ -696,7 +700,9 @@ def policy_candidates(text: str) -> Iterator[Mention]:
             yield Mention(Label.POLICY, m.start(1), m.end(1), inner, inner, "quoted", 0.8)
     for m in re.finditer(r"(?<![“\"\d])[\d一二三四五六七八九十]{1,3}条(?![\u4e00-\u9fff”\"])", text):
         start = name_start(text, m.start(), Label.POLICY)
-        if start < m.start() - 1 and not is_generic(text[start : m.start()]):
+        part = text[start : m.start()]
+        packaged = part.endswith(tuple(words("package_words.txt")))
+        if start < m.start() - 1 and not is_generic(part) and packaged:
             s = text[start : m.end()]
             yield Mention(Label.POLICY, start, m.end(), s, s, "tiao", 0.6)
 

@@ -222,3 +222,12 @@ def test_a_subsidiary_named_by_its_parent_is_the_parent_and_a_share_is_no_firm()
     named = _named("宏齐科技股份有限公司全资子公司与对方组建合资公司,其中青岛海信以51%控股。据锦辉控股介绍。")
     assert "宏齐科技股份有限公司" in named or "宏齐科技" in named
     assert not any(n.endswith(("全资子公司", "合资公司")) or n.startswith(("51%", "据")) for n in named)
+
+
+def test_books_plans_to_and_counted_pipes_are_no_policy() -> None:
+    named = _named(
+        "出版《南京经济社会发展蓝皮书》和《金陵智库丛书》。宝钢计划投资418亿元。"
+        "山西省做出一系列规划,建成煤层气输送管道4条,落实人才新政30条。"
+    )
+    assert not any(n.endswith(("蓝皮书", "丛书")) or "计划" in n or "管道" in n or "规划" in n for n in named)
+    assert named.get("人才新政30条") is Label.POLICY
