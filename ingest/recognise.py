@@ -306,7 +306,8 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
     strong = words("strong_stops.txt")
     for k in range(len(tokens) - 1, -1, -1):
         w, flag = tokens[k]
-        if w == "与" and k > 0 and seen and _noun_like(tokens[k - 1]) and not _organisation(tokens[k - 1][0]):
+        inner_and = label in (Label.PARK, Label.INSTITUTE) and k > 0 and seen  # not in a firm's name
+        if w == "与" and inner_and and _noun_like(tokens[k - 1]) and not _organisation(tokens[k - 1][0]):
             start -= 1  # 安徽生物技术与医药产业园: 与 inside a name
             continue
         policy_verb = (  # 制定|促进产学研合作意见, 市|支持数字经济发展意见: the name opens with a verb
@@ -379,7 +380,7 @@ def _after_person_names(text: str, start: int, head_start: int) -> int:
     return start
 
 
-_LEADING_MARK = re.compile(r"[\d*#$^\\]+")
+_LEADING_MARK = re.compile(r"[\d*#$^\\%<>=]+")
 
 
 # Tags of words an unquoted policy name does not open with: verbs, idioms, adjectives, adverbs,
