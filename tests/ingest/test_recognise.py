@@ -235,4 +235,5 @@ def test_books_plans_to_and_counted_pipes_are_no_policy() -> None:
 
 def test_a_firm_name_opens_after_as_and_to_and_holds_no_and() -> None:
     named = _named("如中电投集团等企业;副总裁到江口醇集团考察;古交矿区与晋煤集团合作;%>中铝公司发布。")
-    assert not any(n.startswith(("如", "到", "%", ">")) or "与" in n for n in named if n.endswith(("集团", "公司")))
+    firms = [n for n in named if n.endswith(("集团", "公司"))]
+    assert firms and not any(n.startswith(("如", "到", "%", ">")) or "与" in n for n in firms)
