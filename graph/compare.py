@@ -7,9 +7,16 @@
   or two names of one city are `BadInput`.
 - **A city's part** (cypher/compare_parts.cypher): the entities it HOSTS directly, through its districts and
   counties (child City nodes with ``level`` in `SUB_LEVELS`) and through the parks of either, up to four
-  parks deep. The city itself is not its own actor. A province's prefecture cities count as its City
-  actors, but what they host does not: a province does not absorb its cities.
-- **Actors**: the members of the part, counted per label (every core label listed, zeros included).
+  parks deep; and the policies the city or any of those funds (FUNDS → Policy, directly or through a
+  policy it funds). A policy is never hosted:
+  the programmes a city pays into (专项资金, 引导基金) are its policies, and this way every Policy its
+  funding figures reach is one of its actors. The city itself is not its own actor. A province's
+  prefecture cities count as its City actors, but what they host does not: a province does not absorb its
+  cities (the policies they fund do count, as their funding counts in the province's funding).
+- **Actors**: the members of the part, counted per label (every core label listed, zeros included). The
+  cooperation and funding figures below are over the same set (the city and its part); every policy in
+  the Funding → Policy row is among the Policy actors, so that count is never below the row's distinct
+  policies (other labels' recipients may lie outside the city: funding given to another city's firm).
 - **Cooperation**: COOPERATES relationships with both ends in the part or the city itself (``inside``),
   with exactly one end there (``outside``, the partners listed), and, for every pair of cities, with one end
   in each (``across``; an actor both cities host counts for both).
@@ -144,7 +151,9 @@ class CityProfile(View):
     """One city's column of the comparison."""
 
     city: CityRef
-    actors: dict[str, int] = Field(description="members of the city's part per label")
+    actors: dict[str, int] = Field(
+        description="members of the city's part per label: what it hosts, and the policies it or they fund"
+    )
     actors_total: int
     cooperation_inside: int = Field(description="COOPERATES with both ends in the city or its part")
     cooperation_outside: int = Field(description="COOPERATES with one end in the city or its part")
