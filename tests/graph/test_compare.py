@@ -182,11 +182,12 @@ def test_parts_descend_into_districts_counties_four_parks_and_funded_policies_no
     names = {city: {m.name for m in members} for city, members in parts.items()}
     # its cities, not what they host; the policies they fund, as their funding counts in the province's
     assert names["City:江苏"] == {"苏州", "无锡", "江苏产研院", "苏州产业基金", "苏州子基金"}
+    # not: 深处企业 (five parks deep), 苏州 itself, 上海 (a partner), 苏州人才政策 (it funds 苏州's park)
     assert names["City:苏州"] == {
         *("吴中区", "吴中开发区", "园区甲", "园区乙", "园区丙", "园区丁"),
         *("苏州工业园区", "园区企业", "昆山", "昆山企业"),
         *("苏州产业基金", "苏州子基金"),  # funded by 苏州, the second through the first
-    }  # 深处企业 is five parks deep; 苏州 itself, 上海 (a partner) and 苏州人才政策 (it funds 苏州's park) are not
+    }
     assert names["City:无锡"] == {"无锡企业"}
 
 
@@ -227,3 +228,18 @@ def test_unknown_and_repeated_cities(driver: Driver, db: str) -> None:
         compare.compare_cities(driver, database=db, cities=["苏州", "苏州市"])
     with pytest.raises(NotFound):  # a park is not a city
         compare.compare_cities(driver, database=db, cities=["苏州", "苏州工业园区"])
+
+
+def test_city_levels_list_each_levels_cities(driver: Driver, db: str) -> None:
+    levels = compare.city_levels(driver, database=db, limit=5)
+    assert {level: {c.name for c in cities} for level, cities in levels.items()} == {
+        "county": {"昆山"},
+        "district": {"吴中区"},
+        "municipality": {"上海"},
+        "prefecture": {"苏州", "无锡"},
+        "province": {"江苏"},
+    }
+    assert all(c.level == level for level, cities in levels.items() for c in cities)
+    assert [len(cities) for cities in compare.city_levels(driver, database=db, limit=1).values()] == [1] * 5
+    result = compare.compare_cities(driver, database=db, cities=["苏州", "上海", "无锡"], top=1, policies=0)
+    assert compare.compared_levels(result) == ["prefecture", "municipality"]
