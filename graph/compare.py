@@ -7,9 +7,16 @@
   or two names of one city are `BadInput`.
 - **A city's part** (cypher/compare_parts.cypher): the entities it HOSTS directly, through its districts and
   counties (child City nodes with ``level`` in `SUB_LEVELS`) and through the parks of either, up to four
-  parks deep. The city itself is not its own actor. A province's prefecture cities count as its City
-  actors, but what they host does not: a province does not absorb its cities.
-- **Actors**: the members of the part, counted per label (every core label listed, zeros included).
+  parks deep; and the policies the city or any of those funds (FUNDS → Policy, directly or through a
+  policy it funds). A policy is never hosted:
+  the programmes a city pays into (专项资金, 引导基金) are its policies, and this way every Policy its
+  funding figures reach is one of its actors. The city itself is not its own actor. A province's
+  prefecture cities count as its City actors, but what they host does not: a province does not absorb its
+  cities (the policies they fund do count, as their funding counts in the province's funding).
+- **Actors**: the members of the part, counted per label (every core label listed, zeros included). The
+  cooperation and funding figures below are over the same set (the city and its part); every policy in
+  the Funding → Policy row is among the Policy actors, so that count is never below the row's distinct
+  policies (other labels' recipients may lie outside the city: funding given to another city's firm).
 - **Cooperation**: COOPERATES relationships with both ends in the part or the city itself (``inside``),
   with exactly one end there (``outside``, the partners listed), and, for every pair of cities, with one end
   in each (``across``; an actor both cities host counts for both).
@@ -26,6 +33,8 @@
   has a few hundred nodes and takes milliseconds. Each city lists the top members of its part; the
   compared cities themselves are left out (each lies on every path into its part by construction), and
   so are actors with a score of 0 (on no shortest path between two others).
+- **Quick picks** (cypher/compare_levels.cypher): the cities of the compared level (City ``level``: a
+  comparison of prefectures offers prefectures, not provinces or districts), best-evidenced first.
 - **Policies that name a broker** (cypher/compare_policies.cypher): a Policy linked to it by a core
   relationship, else one mentioned in a document that mentions the broker, nearest mention first
   (``distance`` in characters, 0 = the same sentence); at most ``policies`` per broker.
@@ -58,6 +67,8 @@ MAX_CITIES = 8
 MAX_NAME_LENGTH = 100
 # Child City levels whose contents count as the parent's; a province's children (prefecture level) do not.
 SUB_LEVELS: tuple[str, ...] = ("district", "county")
+# The level whose cities an empty comparison form offers: the one most comparisons are of.
+DEFAULT_LEVEL = "prefecture"
 DEFAULT_TOP = 5
 MAX_TOP = 20
 DEFAULT_POLICIES = 3
@@ -88,6 +99,14 @@ class CityRef(View):
     level: str | None = None
     aliases: list[str] = Field(default_factory=list)
     requested: str = Field(description="the name, alias or key the request gave")
+
+
+class CityOption(View):
+    """A city offered as a quick pick for a comparison of cities of its level."""
+
+    key: str
+    name: str
+    level: str
 
 
 class Cooperation(View):
@@ -144,7 +163,9 @@ class CityProfile(View):
     """One city's column of the comparison."""
 
     city: CityRef
-    actors: dict[str, int] = Field(description="members of the city's part per label")
+    actors: dict[str, int] = Field(
+        description="members of the city's part per label: what it hosts, and the policies it or they fund"
+    )
     actors_total: int
     cooperation_inside: int = Field(description="COOPERATES with both ends in the city or its part")
     cooperation_outside: int = Field(description="COOPERATES with one end in the city or its part")
@@ -242,6 +263,17 @@ def resolve_cities(driver: Driver, *, database: str, refs: Sequence[str]) -> lis
         if len(named) > 1:
             raise BadInput(f"{' and '.join(named)} are the same city ({key}): give each city once")
     return cities
+
+
+def city_levels(driver: Driver, *, database: str, limit: int) -> dict[str, list[CityOption]]:
+    """Each City ``level`` in the graph with its best-evidenced cities, at most ``limit`` each."""
+    records = run_read(driver, query("compare_levels"), database=database, limit=limit)
+    return {r["level"]: [CityOption.model_validate(c) for c in r["cities"]] for r in records}
+
+
+def compared_levels(comparison: Comparison) -> list[str]:
+    """The levels of the compared cities, in request order, each once (cities without one left out)."""
+    return list(dict.fromkeys(p.city.level for p in comparison.cities if p.city.level))
 
 
 # --- the comparison ------------------------------------------------------------------------------------

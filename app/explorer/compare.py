@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from neo4j.exceptions import DriverError, Neo4jError
 
 from app.deps import DriverDep, SettingsDep
-from graph import compare, read
+from graph import compare
 from graph.compare import Comparison
 from graph.errors import BadInput, InnographError, NotFound
 
@@ -28,6 +28,14 @@ PATH = "/explore/compare"
 # One colour per compared city, in request order (MAX_CITIES of them), distinct from each other.
 CITY_COLORS = ("#2357c6", "#e07b24", "#2e9d6a", "#c8405a", "#8250df", "#1f9bb4", "#b08900", "#6b7684")
 SUGGESTED_CITIES = 12
+# How the page names each City level (City ``level``); a level not listed is shown as stored.
+LEVEL_CAPTIONS = {
+    "province": "Provinces 省",
+    "municipality": "Municipalities 直辖市",
+    "prefecture": "Prefecture-level cities 地级市",
+    "county": "Counties and county-level cities 县、县级市",
+    "district": "Districts 市辖区",
+}
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,15 +49,19 @@ def compare_page(
         str | None, Query(max_length=1000, description="names, aliases or keys, comma-separated")
     ] = None,
     top: Annotated[int, Query(ge=1, le=compare.MAX_TOP)] = compare.DEFAULT_TOP,
+    level: Annotated[
+        str | None, Query(max_length=40, description="the level whose cities the quick picks offer")
+    ] = None,
 ) -> HTMLResponse:
-    """Cities side by side: the form alone without ``cities``; 404/400 with the reason beside the form."""
+    """Cities side by side: the form alone without ``cities``; 404/400 with the reason beside the form.
+
+    The quick picks are the cities of ``level``, else of the compared cities' level, else prefectures.
+    """
     db = settings.neo4j_database
     context: dict[str, object] = {"nav": "compare", "form": {"cities": cities or "", "top": top}}
     try:
-        suggestions = read.search_entities(
-            driver, database=db, q=None, label="City", limit=SUGGESTED_CITIES, offset=0
-        ).items
-        context["suggestions"] = suggestions
+        by_level = compare.city_levels(driver, database=db, limit=SUGGESTED_CITIES)
+        context.update(quick_picks(by_level, [level or compare.DEFAULT_LEVEL], cities=cities, top=top))
         if not (cities and cities.strip()):
             return _render(request, context)
         refs = compare.parse_cities([cities])
@@ -59,6 +71,9 @@ def compare_page(
         return _render(request, context, status_code=404 if isinstance(e, NotFound) else 400)
     except (InnographError, Neo4jError, DriverError) as e:
         return pages._error(request, e, nav="compare")
+    if not level:
+        levels = compare.compared_levels(result) or [compare.DEFAULT_LEVEL]
+        context.update(quick_picks(by_level, levels, cities=cities, top=top))
     colors = {p.city.key: CITY_COLORS[i % len(CITY_COLORS)] for i, p in enumerate(result.cities)}
     context.update(
         result=result,
@@ -71,6 +86,37 @@ def compare_page(
         max_listed=compare.LISTED,
     )
     return _render(request, context)
+
+
+@dataclass(frozen=True)
+class LevelPicks:
+    """The quick-pick cities of one level, or a link to that level's when it is not the one offered."""
+
+    level: str
+    caption: str
+    cities: Sequence[compare.CityOption]
+    url: str
+
+
+def quick_picks(
+    by_level: dict[str, list[compare.CityOption]], levels: Sequence[str], *, cities: str | None, top: int
+) -> dict[str, object]:
+    """The page's chips: the cities of ``levels`` (the compared level), and links to offer another level."""
+    groups = [
+        LevelPicks(
+            level=lvl,
+            caption=LEVEL_CAPTIONS.get(lvl, lvl),
+            cities=by_level.get(lvl, []),
+            url=PATH + "?" + urlencode({**({"cities": cities} if cities else {}), "top": top, "level": lvl}),
+        )
+        for lvl in [*levels, *(other for other in _level_order(by_level) if other not in levels)]
+    ]
+    return {"suggestions": groups[: len(levels)], "other_levels": groups[len(levels) :]}
+
+
+def _level_order(by_level: dict[str, list[compare.CityOption]]) -> list[str]:
+    known = [lvl for lvl in LEVEL_CAPTIONS if lvl in by_level]
+    return known + sorted(set(by_level) - set(known))
 
 
 def _render(request: Request, context: dict[str, object], status_code: int = 200) -> HTMLResponse:

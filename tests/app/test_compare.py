@@ -1,16 +1,18 @@
 """GET /compare and the comparison page over data/corpus ingested through the real pipeline.
 
 Every figure is checked against Cypher written here, independently of cypher/compare_*.cypher (a city's
-part as a variable-length path whose inner nodes must be a district/county then parks), and the brokers
-against networkx's own betweenness. The page is drawn in headless Chromium; test-artifacts/compare.png.
+part as a variable-length path whose inner nodes must be a district/county then parks, and the policies a
+chain of FUNDS reaches from there), and the brokers against networkx's own betweenness. The page is drawn
+in headless Chromium; test-artifacts/compare.png.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 import networkx as nx
@@ -18,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from app.explorer.compare import nice_ticks
+from app.explorer.compare import SUGGESTED_CITIES, nice_ticks
 from app.main import create_app
 from graph.config import Settings
 from graph.server import find_free_ports
@@ -40,6 +42,21 @@ WHERE m <> c
   AND size([n IN via WHERE n:Park]) <= 4
 WITH DISTINCT m
 RETURN m.label AS label, count(m) AS n, collect(m.key) AS keys
+"""
+# The policies the city or what it hosts funds, directly or through policies: a policy is never hosted.
+FUNDED_POLICIES = """
+MATCH p = (f:Entity)-[:FUNDS*1..]->(q:Policy)
+WHERE f.key IN $hosts AND all(n IN nodes(p)[1..] WHERE n:Policy) AND NOT q.key IN $hosts
+RETURN DISTINCT q.key AS key
+"""
+# FUNDS → Policy with an end in a city's area: how many, and to how many distinct policies.
+FUNDED_POLICY_ROWS = """
+MATCH (s:Entity)-[r:FUNDS]->(t:Policy) WHERE s.key IN $area OR t.key IN $area
+RETURN count(r) AS relationships, collect(DISTINCT t.key) AS policies
+"""
+LEVEL_OF = "MATCH (c:City {name: $name}) RETURN c.level AS level"
+BEST_OF_LEVEL = """
+MATCH (c:City {level: $level}) RETURN c.name AS name ORDER BY c.evidence_count DESC, c.key LIMIT $limit
 """
 INSIDE = """
 MATCH (a:Entity)-[r:COOPERATES]-(b:Entity) WHERE a.key IN $area AND b.key IN $area
@@ -96,7 +113,11 @@ def expected(driver: Driver, database: str, name: str) -> Expected:
     key = rows(driver, database, "MATCH (c:City {name: $name}) RETURN c.key AS key", name=name)[0]["key"]
     found = rows(driver, database, PART, name=name)
     members = [k for row in found for k in row["keys"]]
-    return Expected(key=key, actors={r["label"]: r["n"] for r in found}, area=[key, *members])
+    actors = {r["label"]: r["n"] for r in found}
+    funded = [r["key"] for r in rows(driver, database, FUNDED_POLICIES, hosts=[key, *members])]
+    if funded:
+        actors["Policy"] = actors.get("Policy", 0) + len(funded)
+    return Expected(key=key, actors=actors, area=[key, *members, *funded])
 
 
 # --- fixtures: the corpus for this module ----------------------------------------------------------
@@ -211,6 +232,64 @@ def test_policies_of_a_broker_are_linked_or_nearest_in_its_documents(
             assert bool(p["relations"]) == (p["key"] in linked)
 
 
+def test_every_policy_xuzhou_funds_is_among_its_policy_actors(
+    api: TestClient, driver: Driver, corpus: str
+) -> None:
+    """Issue 11 saw 徐州 with Policy 0 among its actors beside 4 FUNDS → Policy: both are over one set now."""
+    body = api.get("/compare", params={"cities": PAIR}).json()
+    xz = next(c for c in body["cities"] if c["city"]["name"] == "徐州")
+    exp = expected(driver, corpus, "徐州")
+    funded = rows(driver, corpus, FUNDED_POLICY_ROWS, area=exp.area)[0]
+    (row,) = [r for r in xz["funding"] if r["label"] == "Policy"]
+    assert row["relationships"] == funded["relationships"]
+    assert len(funded["policies"]) >= 4  # the programmes 徐州 pays into (专项资金, 引导基金, 风险补偿资金)
+    assert set(funded["policies"]) <= set(exp.area) - {exp.key}
+    assert xz["actors"]["Policy"] == exp.actors["Policy"] >= len(funded["policies"])
+    assert xz["actors_total"] == sum(xz["actors"].values())
+
+
+def chips(html: str) -> list[tuple[str, str]]:
+    """The quick-pick chips of a comparison page: (city name, level as the chip states it)."""
+    return re.findall(r'<button type="button" class="chip" data-city="([^"]+)" data-level="([^"]+)"', html)
+
+
+@pytest.mark.parametrize(
+    ("params", "levels"),
+    [
+        ({}, ["prefecture"]),
+        ({"cities": PAIR}, ["prefecture"]),
+        ({"cities": "邳州,新沂"}, ["county"]),
+        ({"cities": "江苏,山东"}, ["province"]),
+        ({"cities": "徐州,天津"}, ["prefecture", "municipality"]),
+        ({"cities": PAIR, "level": "district"}, ["district"]),
+        ({"cities": "徐州,火星"}, ["prefecture"]),  # no comparison: the default level
+    ],
+)
+def test_chips_offer_only_cities_of_the_compared_level(
+    api: TestClient, driver: Driver, corpus: str, params: dict[str, str], levels: list[str]
+) -> None:
+    response = api.get("/explore/compare", params=params)
+    assert response.status_code in (200, 404), response.text
+    offered = chips(response.text)
+    assert offered
+    # each chip is of a compared level, by the graph, not only by what the chip says
+    for name, level in offered:
+        assert rows(driver, corpus, LEVEL_OF, name=name) == [{"level": level}], name
+    assert list(dict.fromkeys(level for _, level in offered)) == levels
+    for level in levels:
+        best = [r["name"] for r in rows(driver, corpus, BEST_OF_LEVEL, level=level, limit=SUGGESTED_CITIES)]
+        assert [name for name, lvl in offered if lvl == level] == best
+    # the other levels are a link away
+    linked = re.findall(r'<a href="([^"]+)" data-level="([^"]+)"', response.text)
+    assert {lvl for _, lvl in linked} == {
+        "province",
+        "municipality",
+        "prefecture",
+        "county",
+        "district",
+    } - set(levels)
+
+
 def test_cities_by_alias_key_or_repeated_parameter(api: TestClient) -> None:
     def without_requested(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
         requested = [c["city"].pop("requested") for c in body["cities"]]
@@ -319,6 +398,39 @@ def test_compare_page_draws_the_table_and_the_chart(live: str, visit: Visit, api
     link.click()
     page.wait_for_url("**/explore/entity/**")
     assert page.locator("h1").inner_text().startswith(first["name"])
+
+
+def test_chromium_compare_page_shows_level_chips_and_policy_counts_that_agree(
+    live: str, visit: Visit, driver: Driver, corpus: str
+) -> None:
+    """徐州 beside 扬州: prefecture chips only; the Policy actors cell covers every policy Funding lists."""
+    page = visit.page
+    page.goto(live + "/explore/compare?" + urlencode({"cities": PAIR}))
+    page.wait_for_selector("#compare-table")
+    offered = page.locator(".cmp-suggest .chip").evaluate_all(
+        "cs => cs.map(c => [c.dataset.city, c.dataset.level, c.getBoundingClientRect().width])"
+    )
+    assert len(offered) > 2 and all(width > 0 for _, _, width in offered)
+    for name, level, _ in offered:
+        assert level == "prefecture" and rows(driver, corpus, LEVEL_OF, name=name) == [{"level": level}], name
+    xz = expected(driver, corpus, "徐州")
+    funded = rows(driver, corpus, FUNDED_POLICY_ROWS, area=xz.area)[0]
+    actors_row = page.locator("#compare-table tr[data-row='actors-Policy']")
+    policy_actors = int(actors_row.locator(f"td.num[data-city='{xz.key}']").inner_text())
+    funding = page.locator(f"#compare-table tr[data-row='funding-Policy'] td.num[data-city='{xz.key}']")
+    relationships = int(funding.inner_text().split("·")[0])
+    assert relationships == funded["relationships"]
+    assert policy_actors == xz.actors["Policy"] >= len(funded["policies"]) >= 4
+    assert "that it or its actors fund" in actors_row.inner_text()  # the page says what it counts
+    screenshot(page, "compare-chips.png")
+    # another level is a click away, and then only its cities are offered
+    page.click("#compare-levels a[data-level='county']")
+    page.wait_for_url("**level=county**")
+    page.wait_for_selector("#compare-table")
+    levels = page.locator(".cmp-suggest .chip").evaluate_all("cs => cs.map(c => c.dataset.level)")
+    assert levels and set(levels) == {"county"}
+    assert not visit.outside_requests(), visit.outside_requests()
+    assert not visit.errors, visit.errors
 
 
 def test_compare_page_errors_keep_the_form(live: str) -> None:

@@ -100,7 +100,8 @@ def test_summarise_counts_inside_outside_across_funding_and_leaves_cities_out_of
 # --- the rules on a graph in Neo4j ----------------------------------------------------------------------
 
 # One sentence per fact; the province 江苏 hosts two cities; 苏州 has a district, a county and a chain of
-# five parks (the fifth's tenant is one park too deep); each sentence names what it relates.
+# five parks (the fifth's tenant is one park too deep) and funds a fund programme that funds another (its
+# policies, though hosted by no one); each sentence names what it relates.
 SENTENCES = {
     "s1": "江苏省下辖苏州市、无锡市，拥有江苏产研院。",
     "s2": "苏州市吴中区有吴中开发区。",
@@ -109,6 +110,7 @@ SENTENCES = {
     "s5": "昆山是苏州下辖县级市，昆山企业落户昆山。",
     "s6": "无锡企业落户无锡，与园区企业合作，江苏给予无锡企业500万元支持。",
     "s7": "苏州与上海合作，苏州给予园区企业2000万元支持。",
+    "s8": "苏州出资设立苏州产业基金，苏州产业基金出资设立苏州子基金。",
 }
 TEXT = "".join(SENTENCES.values())
 
@@ -141,6 +143,8 @@ def _graph() -> Graph:
     ks_firm = ent(Label.ENTERPRISE, "昆山企业", "s5")
     wx_firm = ent(Label.ENTERPRISE, "无锡企业", "s6")
     sh = ent(Label.CITY, "上海", "s7", "municipality")
+    fund = ent(Label.POLICY, "苏州产业基金", "s8")
+    sub_fund = ent(Label.POLICY, "苏州子基金", "s8")
 
     def rel(type_: RelType, s: str, t: str, sentence: str, amount: float | None = None) -> Relation:
         return Relation(type=type_, source=s, target=t, amount_cny=amount, evidence=ev(sentence))
@@ -156,6 +160,8 @@ def _graph() -> Graph:
         rel(RelType.FUNDS, js, wx_firm, "s6", 5e6),
         rel(RelType.COOPERATES, sz, sh, "s7"),
         rel(RelType.FUNDS, sz, firm, "s7", 2e7),
+        rel(RelType.FUNDS, sz, fund, "s8"),
+        rel(RelType.FUNDS, fund, sub_fund, "s8"),
     ]
     return Graph(document=doc, entities=tuple(entities.values()), relations=tuple(relations))
 
@@ -169,16 +175,19 @@ def db(driver: Driver, clean_db: None, neo4j_server: Neo4jEndpoint) -> str:
     return database
 
 
-def test_parts_descend_into_districts_counties_and_four_parks_but_not_a_provinces_cities(
+def test_parts_descend_into_districts_counties_four_parks_and_funded_policies_not_a_provinces_cities(
     driver: Driver, db: str
 ) -> None:
     parts = compare.read_parts(driver, database=db, cities=["City:江苏", "City:苏州", "City:无锡"])
     names = {city: {m.name for m in members} for city, members in parts.items()}
-    assert names["City:江苏"] == {"苏州", "无锡", "江苏产研院"}  # its cities, not their contents
+    # its cities, not what they host; the policies they fund, as their funding counts in the province's
+    assert names["City:江苏"] == {"苏州", "无锡", "江苏产研院", "苏州产业基金", "苏州子基金"}
+    # not: 深处企业 (five parks deep), 苏州 itself, 上海 (a partner), 苏州人才政策 (it funds 苏州's park)
     assert names["City:苏州"] == {
         *("吴中区", "吴中开发区", "园区甲", "园区乙", "园区丙", "园区丁"),
         *("苏州工业园区", "园区企业", "昆山", "昆山企业"),
-    }  # 深处企业 is five parks deep; 苏州 itself and 上海 (a partner) are not members
+        *("苏州产业基金", "苏州子基金"),  # funded by 苏州, the second through the first
+    }
     assert names["City:无锡"] == {"无锡企业"}
 
 
@@ -186,8 +195,8 @@ def test_comparison_on_the_small_graph(driver: Driver, db: str) -> None:
     result = compare.compare_cities(driver, database=db, cities=["苏州市", "City:无锡", "江苏"], top=10)
     sz, wx, js = result.cities
     assert [c.city.requested for c in result.cities] == ["苏州市", "City:无锡", "江苏"]
-    assert sz.actors == {"City": 2, "Park": 6, "Institute": 0, "Enterprise": 2, "Policy": 0}
-    assert js.actors == {"City": 2, "Park": 0, "Institute": 1, "Enterprise": 0, "Policy": 0}
+    assert sz.actors == {"City": 2, "Park": 6, "Institute": 0, "Enterprise": 2, "Policy": 2}
+    assert js.actors == {"City": 2, "Park": 0, "Institute": 1, "Enterprise": 0, "Policy": 2}
     assert (sz.cooperation_inside, sz.cooperation_outside) == (1, 2)
     assert {p.partner.name for p in sz.partners} == {"上海", "无锡企业"}
     pairs = {p.cities: p.count for p in result.pairs}
@@ -196,10 +205,12 @@ def test_comparison_on_the_small_graph(driver: Driver, db: str) -> None:
         ("City:苏州", "City:江苏"): 0,
         ("City:无锡", "City:江苏"): 0,
     }
-    # 苏州 gives 2000万 to 园区企业; the policy funds 苏州工业园区 (no amount)
+    # 苏州 gives 2000万 to 园区企业; the policy funds 苏州工业园区 (no amount); 苏州 funds its fund, which
+    # funds another: both policies are among its Policy actors
     assert [(r.label, r.relationships, r.amount_cny) for r in sz.funding] == [
         ("Enterprise", 1, 2e7),
         ("Park", 1, 0.0),
+        ("Policy", 2, 0.0),
     ]
     # 江苏 gives 500万 itself, and its member 苏州 gives 2000万: both start in its part
     assert (wx.funding_amount_cny, js.funding_amount_cny) == (5e6, 2.5e7)
@@ -217,3 +228,18 @@ def test_unknown_and_repeated_cities(driver: Driver, db: str) -> None:
         compare.compare_cities(driver, database=db, cities=["苏州", "苏州市"])
     with pytest.raises(NotFound):  # a park is not a city
         compare.compare_cities(driver, database=db, cities=["苏州", "苏州工业园区"])
+
+
+def test_city_levels_list_each_levels_cities(driver: Driver, db: str) -> None:
+    levels = compare.city_levels(driver, database=db, limit=5)
+    assert {level: {c.name for c in cities} for level, cities in levels.items()} == {
+        "county": {"昆山"},
+        "district": {"吴中区"},
+        "municipality": {"上海"},
+        "prefecture": {"苏州", "无锡"},
+        "province": {"江苏"},
+    }
+    assert all(c.level == level for level, cities in levels.items() for c in cities)
+    assert [len(cities) for cities in compare.city_levels(driver, database=db, limit=1).values()] == [1] * 5
+    result = compare.compare_cities(driver, database=db, cities=["苏州", "上海", "无锡"], top=1, policies=0)
+    assert compare.compared_levels(result) == ["prefecture", "municipality"]
