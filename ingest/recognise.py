@@ -588,6 +588,9 @@ def _public_works(part: str, head: str) -> bool:
     return head == "工程" and any(w in part for w in words("works_words.txt"))
 
 
+_NATIONAL_SEAT = re.compile(r"中国[(（][\u4e00-\u9fff]{2,6}[)）]$")
+
+
 def head_candidates(text: str) -> Iterator[Mention]:
     """Names ending with a head of heads.tsv; the name's start found by :func:`name_start`."""
     for m in _head_regex().finditer(text):
@@ -607,6 +610,8 @@ def head_candidates(text: str) -> Iterator[Mention]:
             start = name_start(text, head_start, label, quotes=quotes)
         if label is Label.POLICY and not any(q in text[start:head_start] for q in _QUOTES):
             start = _policy_opening(text, start, head_start)
+        if (national := _NATIONAL_SEAT.search(text, max(0, start - 12), start)) is not None:
+            start = national.start()  # 中国(南京)|城市发展战略研究院: the national brand and its seat open it
         part = text[start:head_start]
         if "+" in part:
             continue

@@ -237,3 +237,9 @@ def test_a_firm_name_opens_after_as_and_to_and_holds_no_and() -> None:
     named = _named("如中电投集团等企业;副总裁到江口醇集团考察;古交矿区与晋煤集团合作;%>中铝公司发布。")
     firms = [n for n in named if n.endswith(("集团", "公司"))]
     assert firms and not any(n.startswith(("如", "到", "%", ">")) or "与" in n for n in firms)
+
+
+def test_a_national_brand_with_its_seat_opens_an_institutes_name_and_社科院_is_a_head() -> None:
+    named = _named("成立中国（南京）城市发展战略研究院,南京市社科院牵头。")
+    assert any(n.startswith("中国") and n.endswith("城市发展战略研究院") for n in named)
+    assert named.get("南京市社科院") is Label.INSTITUTE
