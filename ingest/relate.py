@@ -133,6 +133,7 @@ def hosts_by_prefix(doc: Doc) -> Iterator[Fact]:
             e.label is Label.PARK
             or (e.label is Label.INSTITUTE and not _university(e))
             or (e.label is Label.ENTERPRISE and (place.name in local or not registered(e.name)))
+            or (e.label is Label.ENTERPRISE and place.level == "province")  # 广西有色金属集团有限公司
         ):
             yield Fact(RelType.HOSTS, place, e, first[id(e)], "context:prefix", 0.8)
 

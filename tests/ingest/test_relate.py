@@ -327,3 +327,12 @@ def test_money_received_with_the_money_word_first_and_to_whom_after_a_qualifier(
     )
     assert ("西安", "西安奕斯伟材料", 12_000_000) in funds
     assert ("西安高新区", "西安交通大学苏州研究院", 5_000_000) in funds
+
+
+def test_a_province_prefixed_registered_firm_is_hosted_by_its_province_a_city_prefixed_one_not() -> None:
+    facts = _facts(
+        "成都市推进发展。广西推进稀土开发，广西有色金属集团有限公司与中铝公司签约。"
+        "深圳云帆智能科技有限公司正式入驻成都高新区。"
+    )
+    assert ("HOSTS", "广西", "广西有色金属集团") in facts
+    assert not any(f[0] == "HOSTS" and f[1] == "深圳" for f in facts)
