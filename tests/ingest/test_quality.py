@@ -62,6 +62,27 @@ SETS = {
         0.47,
         False,
     ),
+    "probe round r8 (real)": (
+        ROOT / "data" / "probe" / "real-r8" / "gold",
+        ROOT / "data" / "probe" / "real-r8" / "docs",
+        0.70,
+        0.37,
+        False,
+    ),
+    "probe round r9 (real)": (
+        ROOT / "data" / "probe" / "real-r9" / "gold",
+        ROOT / "data" / "probe" / "real-r9" / "docs",
+        0.48,
+        0.44,
+        False,
+    ),
+    "probe round r10 (real)": (
+        ROOT / "data" / "probe" / "real-r10" / "gold",
+        ROOT / "data" / "probe" / "real-r10" / "docs",
+        0.72,
+        0.38,
+        False,
+    ),
 }
 
 
