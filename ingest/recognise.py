@@ -280,7 +280,8 @@ def _is_stop(w: str, flag: str, label: Label, context: str = "") -> bool:
     if w in words("left_stops.txt") or w.endswith(_strong_endings()):
         return True
     if flag.startswith(_STOP_FLAGS):
-        return not _direction_in_name(w, flag, context)
+        brand = label is Label.ENTERPRISE and w in _DIRECTIONS  # 南方|报业传媒集团, 东方|电气集团
+        return not (brand or _direction_in_name(w, flag, context))
     # a common verb ends a park's or institute's name on the left (推动, 赋予), a policy may hold one
     return label is not Label.POLICY and flag == "v" and w not in words("name_verbs.txt")
 

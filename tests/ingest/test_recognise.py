@@ -243,3 +243,9 @@ def test_a_national_brand_with_its_seat_opens_an_institutes_name_and_社科院_i
     named = _named("成立中国（南京）城市发展战略研究院,南京市社科院牵头。")
     assert any(n.startswith("中国") and n.endswith("城市发展战略研究院") for n in named)
     assert named.get("南京市社科院") is Label.INSTITUTE
+
+
+def test_a_direction_word_opens_a_firms_brand_and_我_opens_no_firm() -> None:
+    named = _named("与南方报业传媒集团签约。我公司将参加。")
+    assert named.get("南方报业传媒集团") is Label.ENTERPRISE
+    assert "我公司" not in named
