@@ -69,6 +69,7 @@ def _ingest_with_progress(
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from graph.curation import load as load_corrections
     from ingest.batch import FileReport, ingest_paths
 
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
@@ -90,6 +91,7 @@ def _ingest_with_progress(
             force=force,
             max_bytes=settings.max_upload_bytes,
             on_progress=advance,
+            corrections=load_corrections(settings.curation_dir),
         )
 
 

@@ -1,7 +1,8 @@
 """Ingest many files: read and extract in a process pool, write each document to Neo4j in this process.
 
 One file's failure is a row of the report, never the end of the run. A document whose content id is
-already stored is skipped (not even extracted) unless `force` is set.
+already stored is skipped (not even extracted) unless `force` is set. The curator's corrections
+(graph/curation.py) are applied to each document's Graph just before it is written (ingest/curate.py).
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from graph.curation import Add, Merge, Reject, Rename
 from graph.errors import ConfigError, InnographError, Neo4jUnavailable
 from graph.model import Document, Graph, content_id
 from ingest.read import MAX_BYTES, UnreadableFile, iter_paths, read_document
@@ -121,8 +123,10 @@ def ingest_paths(
     force: bool = False,
     max_bytes: int = MAX_BYTES,
     on_progress: ProgressCallback | None = None,
+    corrections: Sequence[Merge | Rename | Reject | Add] = (),
 ) -> IngestReport:
-    """Read, extract and store every file under `paths`; `on_progress(row, done, total)` after each file.
+    """Read, extract, correct (``corrections``, graph.curation.load) and store every file under `paths`;
+    `on_progress(row, done, total)` after each file.
 
     Raises BadInput for a path that does not exist and Neo4jUnavailable when the database goes away.
     """
@@ -155,9 +159,26 @@ def ingest_paths(
                 first_path[doc_id] = str(path)
             todo.append(path)
     for result in extract_files(todo, workers=workers, max_bytes=max_bytes):
+        result = corrected(result, corrections)
         report(_store(result, write=lambda graph: write_graph(driver, graph, database=database)))
     rows.sort(key=lambda row: row.path)
     return IngestReport(files=tuple(rows), seconds=time.perf_counter() - started)
+
+
+def corrected(result: Extracted, corrections: Sequence[Merge | Rename | Reject | Add]) -> Extracted:
+    """``result`` with the corrections applied to its graph, what they dropped added to its pruned counts."""
+    from ingest.curate import curate
+
+    if result.graph is None or not corrections:
+        return result
+    try:
+        curated = curate(result.graph, corrections)
+    except (InnographError, ValueError) as e:  # a hand-edited correction that does not fit this document
+        error = f"cannot apply the corrections (graph.curation): {_one_line(e)}"
+        return replace(result, graph=None, error=error)
+    pruned = Counter(result.pruned)
+    pruned.update(curated.dropped)
+    return replace(result, graph=curated.graph, pruned=dict(pruned))
 
 
 def peek_content_id(path: Path, *, max_bytes: int = MAX_BYTES) -> str | None:
