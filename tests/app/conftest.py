@@ -6,8 +6,11 @@ tests can check that what the API shows is verbatim in the document it names.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -130,9 +133,19 @@ def load_seed(driver: Driver, database: str) -> Seeded:
     return Seeded(graphs=graphs, database=database)
 
 
+# Corrections a test app makes never go to the repository's data/curation/ (created only when one is made).
+TEST_CURATION_DIR = Path(tempfile.gettempdir()) / f"innograph-test-curation-{os.getpid()}"
+
+
 def api_settings(base: Settings, **changes: object) -> Settings:
-    """Test settings for the app: an upload key, a short query time limit, a small row cap."""
-    values: dict[str, object] = {"api_key": SecretStr(API_KEY), "cypher_timeout_s": 2.0, "cypher_row_cap": 50}
+    """Test settings for the app: an upload key, a short query time limit, a small row cap, and a
+    corrections directory of the test run's own."""
+    values: dict[str, object] = {
+        "api_key": SecretStr(API_KEY),
+        "cypher_timeout_s": 2.0,
+        "cypher_row_cap": 50,
+        "curation_dir": TEST_CURATION_DIR,
+    }
     values.update(changes)
     return base.model_copy(update=values)
 

@@ -24,7 +24,7 @@ from graph.model import RelType, relation_key
 from graph.pinyin import pinyin_key
 from graph.store import apply_schema
 from ingest.batch import ingest_paths
-from tests.app.browser import serve, wait_drawn
+from tests.app.browser import screenshot, serve, wait_drawn
 from tests.app.conftest import API_KEY, Visit, api_settings, load_corpus
 from tests.conftest import Neo4jEndpoint, delete_all_data
 
@@ -375,6 +375,8 @@ def test_reject_button_on_the_entity_page(
             row.locator("button.curate-reject").click()
         wait_drawn(page)
         assert page.locator(f'li.rel[data-edge="{REJECTED}"]').count() == 0
+        page.locator("#curate").evaluate("d => d.open = true")
+        screenshot(page, "curation-entity-after-reject.png")
         assert page.evaluate("sessionStorage.getItem('innograph-api-key')") == API_KEY
         assert sum("API key" in m for m in asked) == 1 and any(m.startswith("Reject") for m in asked)
     (c,) = curation.load(curated_settings.curation_dir)
