@@ -6,21 +6,26 @@ import contextlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
 
 import networkx as nx
-from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 from pydantic import BaseModel, Field
 
 from app import exports
+from app.curation import redirect_if_moved
 from app.deps import ApiKeyDep, DriverDep, SettingsDep
 from app.explorer import queries
 from app.exports import ExportFormat
-from graph import read
-from graph.errors import Neo4jUnavailable
+from graph import curation, read
+from graph.config import Settings
+from graph.errors import Neo4jUnavailable, NotFound
 from graph.model import Label, RelType
 from graph.views import (
     CypherResult,
@@ -41,6 +46,7 @@ from graph.views import (
 )
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 router = APIRouter()
 
@@ -132,8 +138,14 @@ async def suggest_entities(
 
 
 # Declared before /entities/{key}: keys may contain "/", so the detail route takes the rest of the path.
-@router.get("/entities/{key:path}/relationships", responses=_problems(404, 503), tags=["entities"])
+@router.get(
+    "/entities/{key:path}/relationships",
+    response_model=Page[RelationshipView],
+    responses=_problems(404, 503),
+    tags=["entities"],
+)
 async def entity_relationships(
+    request: Request,
     key: str,
     driver: DriverDep,
     settings: SettingsDep,
@@ -144,16 +156,16 @@ async def entity_relationships(
     offset: Offset = 0,
     evidence_limit: EvidenceLimit = 5,
     min_confidence: MinConfidence = None,
-) -> Page[RelationshipView]:
+) -> Page[RelationshipView] | Response:
     """The relationships of one entity with the other end, amount and evidence (sentence, document, offsets).
 
     ``direction`` is seen from the entity; COOPERATES is undirected and matches every direction.
     ``label`` filters the other end; ``min_confidence`` (0–1) keeps the facts with at least one piece of
     evidence that confident (an evidence's confidence is the measured precision of the rule that read it).
     The extension SETS_TARGET (a policy's targets) is listed too, its year, value, unit and comparator in
-    ``properties``.
+    ``properties``. A key a curator merged or renamed redirects to the entity it became.
     """
-    return await run_in_threadpool(
+    call = partial(
         read.list_relationships,
         driver,
         database=settings.neo4j_database,
@@ -166,16 +178,36 @@ async def entity_relationships(
         evidence_limit=evidence_limit,
         min_confidence=min_confidence,
     )
+    suffix = "/relationships" + (f"?{request.url.query}" if request.url.query else "")
+    return await _or_redirect(call, settings, key, suffix)
 
 
-@router.get("/entities/{key:path}", responses=_problems(404, 503), tags=["entities"])
+@router.get(
+    "/entities/{key:path}", response_model=EntityDetail, responses=_problems(404, 503), tags=["entities"]
+)
 async def get_entity(
-    key: str, driver: DriverDep, settings: SettingsDep, evidence_limit: EvidenceLimit = 5
-) -> EntityDetail:
-    """One entity: properties, aliases, the documents that mention it, its evidence count and samples."""
-    return await run_in_threadpool(
+    request: Request, key: str, driver: DriverDep, settings: SettingsDep, evidence_limit: EvidenceLimit = 5
+) -> EntityDetail | Response:
+    """One entity: properties, aliases, the documents that mention it, its evidence count and samples.
+
+    A key a curator merged into another entity, or renamed, redirects (307) to the entity it became.
+    """
+    call = partial(
         read.get_entity, driver, database=settings.neo4j_database, key=key, evidence_limit=evidence_limit
     )
+    suffix = f"?{request.url.query}" if request.url.query else ""
+    return await _or_redirect(call, settings, key, suffix)
+
+
+async def _or_redirect(call: Callable[[], T], settings: Settings, key: str, suffix: str) -> T | Response:
+    """``call()`` in the threadpool; when it finds no such entity, a redirect if the curator moved the key."""
+    try:
+        return await run_in_threadpool(call)
+    except NotFound:
+        moved = redirect_if_moved(settings, key, lambda new: "/entities/" + quote(new, safe=":") + suffix)
+        if moved is None:
+            raise
+        return moved
 
 
 PathTypes = Annotated[
@@ -312,6 +344,7 @@ def upload_document(
         )
     # The ingest pipeline loads its dictionaries on import: only the first upload pays for that.
     from graph.store import write_graph
+    from ingest.curate import curate
     from ingest.pipeline import extract_document
     from ingest.read import read_document
 
@@ -325,7 +358,7 @@ def upload_document(
         document = read_document(Path(tmp), max_bytes=settings.max_upload_bytes)
         document = document.model_copy(update={"source": f"upload:{name}"})
         extraction = extract_document(document)
-        graph = extraction.graph
+        graph = curate(extraction.graph, curation.load(settings.curation_dir)).graph
         write_graph(driver, graph, database=settings.neo4j_database)
         os.replace(tmp, settings.upload_dir / name)
     finally:

@@ -110,6 +110,7 @@ def _ingest_with_progress(
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from graph.curation import load as load_corrections
     from ingest.batch import FileReport, ingest_paths
     from ingest.read import iter_paths
 
@@ -135,6 +136,7 @@ def _ingest_with_progress(
             on_progress=advance,
             sync=sync,
             upload_dir=settings.upload_dir,
+            corrections=load_corrections(settings.curation_dir),
         )
 
 

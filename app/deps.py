@@ -36,7 +36,7 @@ api_key_header = APIKeyHeader(
     name="X-API-Key",
     auto_error=False,
     scheme_name="ApiKey",
-    description="the key set in INNOGRAPH_API_KEY; needed to change the graph",
+    description="the key set in INNOGRAPH_API_KEY; needed to change the graph (upload, delete, correct)",
 )
 
 
@@ -46,7 +46,10 @@ async def require_api_key(
     """503 when INNOGRAPH_API_KEY is unset, 401 when the X-API-Key header is missing or wrong."""
     expected = settings.api_key.get_secret_value() if settings.api_key else None
     if not expected:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "set INNOGRAPH_API_KEY to enable uploads")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "set INNOGRAPH_API_KEY to enable uploads, deletes and corrections",
+        )
     if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -26,7 +26,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from app import api, cities, compare, docs, explorer
+from app import api, cities, compare, curation, docs, explorer
 from app.explorer import compare as explorer_compare
 from app.explorer import documents as explorer_documents
 from app.explorer.pages import invalid_request_page, is_page
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, *, apply_schema: bool = True) -
     )
     app.state.settings = settings
     app.include_router(api.router)
+    app.include_router(curation.router)  # /curation: the curator's corrections (API key)
     app.include_router(docs.router)  # /docs, /redoc and their assets under /static/docs/
     app.include_router(cities.router)
     app.include_router(explorer.router)  # the HTML explorer: /, /explore/..., /static/explorer/...

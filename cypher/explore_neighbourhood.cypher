@@ -42,7 +42,7 @@ CALL (page) {
       MATCH (ev:Evidence {fact: r.key})
       OPTIONAL MATCH (ev)-[:IN_DOCUMENT]->(d:Document)
       WITH ev, d ORDER BY ev.confidence DESC, ev.document_id, ev.start LIMIT $evidence_limit
-      RETURN ev {.fact, .kind, .document_id, .start, .end, .sentence, .extractor, .confidence,
+      RETURN ev {.fact, .kind, .document_id, .start, .end, .sentence, .extractor, .confidence, .note,
                  .amount_cny, source: d.source}
     }
   }) AS items

@@ -20,5 +20,5 @@ CALL (ev) {
                                              target: t {.key, .label, .name}} END AS relation
 }
 WITH ev, entity, relation ORDER BY ev.start, ev.end, ev.fact
-RETURN ev {.fact, .kind, .start, .end, .sentence, .extractor, .confidence, .amount_cny,
+RETURN ev {.fact, .kind, .start, .end, .sentence, .extractor, .confidence, .note, .amount_cny,
            entity: entity, relation: relation} AS evidence

@@ -10,7 +10,7 @@ CALL (e) {
   OPTIONAL MATCH (ev:Evidence {fact: e.key})
   WITH ev ORDER BY ev.confidence DESC, ev.document_id, ev.start LIMIT $evidence_limit
   OPTIONAL MATCH (ev)-[:IN_DOCUMENT]->(d:Document)
-  RETURN collect(ev {.fact, .kind, .document_id, .start, .end, .sentence, .extractor, .confidence,
+  RETURN collect(ev {.fact, .kind, .document_id, .start, .end, .sentence, .extractor, .confidence, .note,
                      .amount_cny, source: d.source}) AS evidence
 }
 CALL (e) {

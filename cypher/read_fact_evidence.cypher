@@ -5,7 +5,7 @@ CALL (fact) {
   MATCH (ev:Evidence {fact: fact})
   OPTIONAL MATCH (ev)-[:IN_DOCUMENT]->(d:Document)
   WITH ev, d ORDER BY ev.confidence DESC, ev.document_id, ev.start LIMIT $limit
-  RETURN collect(ev {.fact, .kind, .document_id, .start, .end, .sentence, .extractor, .confidence,
+  RETURN collect(ev {.fact, .kind, .document_id, .start, .end, .sentence, .extractor, .confidence, .note,
                      .amount_cny, source: d.source}) AS evidence
 }
 WITH fact, evidence WHERE size(evidence) > 0

@@ -10,5 +10,6 @@ SET ev.fact = row.fact,
     ev.sentence = row.sentence,
     ev.extractor = row.extractor,
     ev.confidence = row.confidence,
-    ev.amount_cny = row.amount_cny
+    ev.amount_cny = row.amount_cny,
+    ev.note = row.note
 MERGE (ev)-[:IN_DOCUMENT]->(d)

@@ -13,5 +13,6 @@ CREATE (ev:Evidence {
   sentence: row.sentence,
   extractor: row.extractor,
   confidence: row.confidence,
-  amount_cny: row.amount_cny
+  amount_cny: row.amount_cny,
+  note: row.note
 })-[:IN_DOCUMENT]->(d)

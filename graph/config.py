@@ -43,9 +43,13 @@ class Settings(BaseSettings):
     neo4j_start_timeout_s: float = 180.0
 
     data_dir: Path = BASE / "data"
+    # The curator's corrections (merges, renames, rejected and added facts) as JSON Lines, applied at ingest.
+    curation_dir: Path = BASE / "data" / "curation"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_key: SecretStr | None = None
+    # Who holds INNOGRAPH_API_KEY: each correction made with it records this name.
+    api_key_owner: str = "curator"
     cypher_timeout_s: float = 5.0
     cypher_row_cap: int = 1000
     max_upload_bytes: int = 20 * 1024 * 1024

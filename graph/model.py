@@ -82,6 +82,8 @@ class Evidence(Frozen):
     sentence: NonEmpty
     extractor: NonEmpty
     confidence: float = Field(ge=0.0, le=1.0)
+    # What a curator said of a fact they added (graph/curation.py); extracted evidence has none.
+    note: str | None = None
 
     @model_validator(mode="after")
     def _span_matches_sentence(self) -> Self:

@@ -201,6 +201,7 @@ def _evidence_row(ev: Evidence, fact: str, kind: str, amount_cny: float | None) 
         "extractor": ev.extractor,
         "confidence": ev.confidence,
         "amount_cny": amount_cny,
+        "note": ev.note,
     }
 
 

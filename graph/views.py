@@ -50,6 +50,7 @@ class EvidenceView(View):
     end: int
     sentence: str
     extractor: str | None = None
+    note: str | None = None  # a curator's note, on the evidence of a fact they added
     confidence: float | None = None
     amount_cny: float | None = None
 
@@ -174,6 +175,7 @@ class DocumentEvidence(View):
     end: int
     sentence: str
     extractor: str | None = None
+    note: str | None = None  # a curator's note, on the evidence of a fact they added
     confidence: float | None = None
     amount_cny: float | None = None
     entity: EntityRef | None = None

@@ -1,7 +1,8 @@
 """Ingest many files: read and extract in a process pool, write each document to Neo4j in this process.
 
 One file's failure is a row of the report, never the end of the run. A document whose content id is
-already stored is skipped (not even extracted) unless `force` is set.
+already stored is skipped (not even extracted) unless `force` is set. The curator's corrections
+(graph/curation.py) are applied to each document's Graph just before it is written (ingest/curate.py).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graph.curation import Add, Merge, Reject, Rename
 from graph.errors import ConfigError, InnographError, Neo4jUnavailable, NotFound
 from graph.model import Document, Graph, content_id
 from ingest.read import MAX_BYTES, UnreadableFile, iter_paths, read_document
@@ -161,8 +163,10 @@ def ingest_paths(
     on_progress: ProgressCallback | None = None,
     sync: bool = False,
     upload_dir: Path | None = None,
+    corrections: Sequence[Merge | Rename | Reject | Add] = (),
 ) -> IngestReport:
-    """Read, extract and store every file under `paths`; `on_progress(row, done, total)` after each file.
+    """Read, extract, correct (``corrections``, graph.curation.load) and store every file under `paths`;
+    `on_progress(row, done, total)` after each file.
 
     With `sync`, documents stored from one of the folders in `paths` whose file is gone are deleted from the
     graph. Files in `upload_dir` (the upload folder) get the source an upload gives them (upload_source).
@@ -203,20 +207,43 @@ def ingest_paths(
             todo.append(path)
 
     def write(graph: Graph) -> None:
-        source = upload_source(Path(graph.document.source), upload_dir)
-        if source is not None:
-            graph = graph.model_copy(
-                update={"document": graph.document.model_copy(update={"source": source})}
-            )
         write_graph(driver, graph, database=database)
 
     for result in extract_files(todo, workers=workers, max_bytes=max_bytes):
+        # The upload's source first: a curator's added fact follows a new version of a document by its source.
+        result = corrected(with_upload_source(result, upload_dir), corrections)
         report(_store(result, write=write))
     if sync:
         folders = [path for path in paths if path.is_dir()]
         rows.extend(retract_missing(folders, driver=driver, database=database, upload_dir=upload_dir))
     rows.sort(key=lambda row: row.path)
     return IngestReport(files=tuple(rows), seconds=time.perf_counter() - started)
+
+
+def corrected(result: Extracted, corrections: Sequence[Merge | Rename | Reject | Add]) -> Extracted:
+    """``result`` with the corrections applied to its graph, what they dropped added to its pruned counts."""
+    from ingest.curate import curate
+
+    if result.graph is None or not corrections:
+        return result
+    try:
+        curated = curate(result.graph, corrections)
+    except (InnographError, ValueError) as e:  # a hand-edited correction that does not fit this document
+        error = f"cannot apply the corrections (graph.curation): {_one_line(e)}"
+        return replace(result, graph=None, error=error)
+    pruned = Counter(result.pruned)
+    pruned.update(curated.dropped)
+    return replace(result, graph=curated.graph, pruned=dict(pruned))
+
+
+def with_upload_source(result: Extracted, upload_dir: Path | None) -> Extracted:
+    """``result`` with the source an upload gives its document when its file is in the upload folder."""
+    graph = result.graph
+    source = upload_source(Path(graph.document.source), upload_dir) if graph is not None else None
+    if graph is None or source is None:
+        return result
+    document = graph.document.model_copy(update={"source": source})
+    return replace(result, graph=graph.model_copy(update={"document": document}))
 
 
 def upload_source(path: Path, upload_dir: Path | None) -> str | None:

@@ -102,8 +102,9 @@ def neo4j_server(
 
 @pytest.fixture(scope="session")
 def _session_settings(neo4j_server: Neo4jEndpoint, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    # A data folder of their own, so that uploads in tests never land in the checkout's data/.
-    return settings_for(neo4j_server).model_copy(update={"data_dir": tmp_path_factory.mktemp("data")})
+    # A data folder of their own, so that uploads and corrections in tests never land in the checkout's data/.
+    data = tmp_path_factory.mktemp("data")
+    return settings_for(neo4j_server).model_copy(update={"data_dir": data, "curation_dir": data / "curation"})
 
 
 @pytest.fixture

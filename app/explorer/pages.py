@@ -23,11 +23,13 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from neo4j.exceptions import DriverError, Neo4jError
 
+from app.curation import redirect_if_moved
 from app.deps import DriverDep, SettingsDep
-from graph import read
+from graph import curation, read
+from graph.config import Settings
 from graph.cypher import CYPHER_DIR
 from graph.errors import BadInput, InnographError, Neo4jUnavailable, NotFound
-from graph.model import Label, RelType
+from graph.model import CORE_TYPES, Label, RelType
 from graph.views import CityTargets, EntitySummary, IndicatorTargets
 
 from . import charts as target_charts
@@ -228,7 +230,7 @@ def entity_page(
     labels: Annotated[list[Label] | None, Query()] = None,
     types: Annotated[list[RelType] | None, Query()] = None,
     min_confidence: Annotated[str | None, Query(max_length=20)] = None,
-) -> HTMLResponse:
+) -> Response:
     """An entity and its neighbourhood (depth 1–2) drawn, with filters (labels, types, the least confidence
     of an edge's best evidence) and the evidence of every edge;
     a City's page also charts the targets its policies set, one SVG chart per indicator, and an Indicator's
@@ -258,7 +260,8 @@ def entity_page(
         elif entity.label == Label.INDICATOR.value:
             targets = read.indicator_targets(driver, database=db, ref=key)
     except (InnographError, Neo4jError, DriverError) as e:
-        return _error(request, e, nav="entity")
+        moved = redirect_if_moved(settings, key, entity_url) if isinstance(e, NotFound) else None
+        return moved or _error(request, e, nav="entity")
     view = viz.GraphView(nodes=hood.nodes, edges=hood.edges, total_edges=hood.total, focus=key, radial=True)
     names = {n.key: n.name for n in hood.nodes}
     other_labels = Counter(n.label for n in hood.nodes if n.key != key)
@@ -302,7 +305,20 @@ def entity_page(
         charts=[target_charts.target_chart(s) for s in targets.series] if targets else [],
         targets_api=f"/{'indicators' if entity.label == Label.INDICATOR.value else 'cities'}/"
         f"{quote(key, safe=':')}/targets",
+        curated=_curated(settings, key),
+        curate_labels=[lab.value for lab in Label],
+        curate_types=[t.value for t in CORE_TYPES],
     )
+
+
+def _curated(settings: Settings, key: str) -> list[dict[str, str]]:
+    """The merges and renames that made entity ``key``, shown under its name; none if unreadable."""
+    try:
+        corrections = curation.load(settings.curation_dir)
+    except BadInput as e:
+        logger.warning("corrections not shown: %s", e)
+        return []
+    return [{"summary": curation.describe(c), "note": c.note} for c in curation.touching(corrections, key)]
 
 
 def _confidence_or_none(value: str | None) -> float | None:

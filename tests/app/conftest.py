@@ -131,7 +131,8 @@ def load_seed(driver: Driver, database: str) -> Seeded:
 
 
 def api_settings(base: Settings, **changes: object) -> Settings:
-    """Test settings for the app: an upload key, a short query time limit, a small row cap."""
+    """Test settings for the app: an upload key, a short query time limit, a small row cap (the data and
+    corrections folders are the test run's own: tests/conftest.py)."""
     values: dict[str, object] = {"api_key": SecretStr(API_KEY), "cypher_timeout_s": 2.0, "cypher_row_cap": 50}
     values.update(changes)
     return base.model_copy(update=values)

@@ -442,7 +442,7 @@ def test_upload_needs_a_configured_key(_session_settings: Settings, seeded: Seed
             "/documents", files={"file": ("a.txt", "徐州".encode())}, headers={"X-API-Key": "x"}
         )
     assert response.status_code == 503
-    assert response.json()["detail"] == "set INNOGRAPH_API_KEY to enable uploads"
+    assert response.json()["detail"] == "set INNOGRAPH_API_KEY to enable uploads, deletes and corrections"
 
 
 def test_upload_refuses_missing_or_wrong_key(client: TestClient, driver: Driver, seeded: Seeded) -> None:

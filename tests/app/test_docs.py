@@ -101,4 +101,4 @@ def test_the_upload_route_is_behind_the_api_key_scheme(_session_settings: Settin
     with TestClient(create_app(unset, apply_schema=False)) as client:
         response = client.post("/documents", files=files)
         assert response.status_code == 503
-        assert response.json()["detail"] == "set INNOGRAPH_API_KEY to enable uploads"
+        assert response.json()["detail"] == "set INNOGRAPH_API_KEY to enable uploads, deletes and corrections"
