@@ -94,6 +94,7 @@ class Doc:
 
     def __post_init__(self) -> None:
         self._starts = [m.start for m, _ in self.mentions]
+        self._inside: dict[tuple[int, int], list[tuple[Mention, Entity]]] = {}
         self._sent_starts = [s.start for s in self.sentences]
         self.issuer = self._own_division()
 
@@ -115,11 +116,25 @@ class Doc:
         in_title = [x for m, x in self.mentions if m.start < len(self.title) and x.label is Label.CITY]
         return bool(in_title) and in_title[0] is e
 
-    def city_entity(self, name: str) -> Entity | None:
+    @cached_property
+    def _cities_by_form(self) -> tuple[dict[str, Entity], dict[str, Entity]]:
+        """City entities by name and alias (the first entity wins), and counties and districts by
+        their short form (南海 for 南海区)."""
+        by_form: dict[str, Entity] = {}
+        short: dict[str, Entity] = {}
         for e in self.resolution.entities:
-            if e.label is Label.CITY and (e.name == name or name in e.aliases):
-                return e
-        return None
+            if e.label is not Label.CITY:
+                continue
+            by_form.setdefault(e.name, e)
+            for a in e.aliases:
+                by_form.setdefault(a, e)
+            if e.level in ("county", "district"):
+                short.setdefault(e.name[:-1], e)
+        return by_form, short
+
+    def city_entity(self, name: str) -> Entity | None:
+        """The City entity with this name or alias."""
+        return self._cities_by_form[0].get(name)
 
     def place_named(self, name: str) -> Entity | None:
         """The City entity ``name`` names, a county's or district's short form included (南海 for 南海区)
@@ -127,16 +142,17 @@ class Doc:
         found = self.city_entity(name)
         if found is not None or len(name) < 2:
             return found
-        for e in self.resolution.entities:
-            if e.label is Label.CITY and e.level in ("county", "district") and e.name[:-1] == name:
-                return e
-        return None
+        return self._cities_by_form[1].get(name)
 
     def in_segment(self, seg: Segment) -> list[tuple[Mention, Entity]]:
-        """The mentions inside a segment, in text order."""
-        lo = bisect_left(self._starts, seg.start)
-        hi = bisect_left(self._starts, seg.end, lo)
-        return [(m, e) for m, e in self.mentions[lo:hi] if m.end <= seg.end]
+        """The mentions inside a segment, in text order (computed once per span; do not modify)."""
+        span = (seg.start, seg.end)
+        found = self._inside.get(span)
+        if found is None:
+            lo = bisect_left(self._starts, seg.start)
+            hi = bisect_left(self._starts, seg.end, lo)
+            found = self._inside[span] = [(m, e) for m, e in self.mentions[lo:hi] if m.end <= seg.end]
+        return found
 
     def sentence_of(self, pos: int) -> Segment | None:
         i = bisect_right(self._sent_starts, pos) - 1

@@ -9,7 +9,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from itertools import pairwise
 
 from graph.model import Label, RelType
@@ -540,19 +540,19 @@ class _Payee:
     entity: Entity
     funder: Entity
 
-    @property
+    @cached_property
     def before(self) -> str:  # the sentence up to the mention
         return self.seg.text[: self.mention.start - self.seg.start]
 
-    @property
+    @cached_property
     def after(self) -> str:  # the sentence from the mention's end
         return self.seg.text[self.mention.end - self.seg.start :]
 
-    @property
+    @cached_property
     def actor(self) -> bool:  # a park, institute or firm, not a firm's project
         return self.entity.label in _ACTORS and self.mention.extractor != "project"
 
-    @property
+    @cached_property
     def listed(self) -> bool:  # X、Y等…: an example of a category
         return re.match(f"{IN_CLAUSE}{{0,30}}等", self.after) is not None
 
