@@ -32,6 +32,7 @@ from rich.table import Table
 from graph.config import get_settings
 from graph.model import Document, content_id
 from ingest.batch import extract_files
+from ingest.pipeline import extract_text
 from ingest.read import iter_paths, read_document
 
 MB = 1_000_000
@@ -172,6 +173,22 @@ def control_speedup(workers: int, *, tasks: int = 8, size: int = 2_500_000, repe
     return best[1] / best[workers]
 
 
+# A name repeated many times ("徐州。" × n): extraction must stay near-linear in the document's length.
+REPEATED_UNITS = ("徐州。", "徐州高新区支持徐工集团。")
+REPEATED_KB = (9, 72, 144)
+
+
+def time_repeated(unit: str) -> list[float]:
+    """Seconds to extract ``unit`` repeated to each size of REPEATED_KB (one run each, warm process)."""
+    out = []
+    for kb in REPEATED_KB:
+        text = unit * (kb * 1024 // len(unit.encode("utf-8")))
+        start = time.perf_counter()
+        extract_text(text)
+        out.append(time.perf_counter() - start)
+    return out
+
+
 def peak_rss_mib(who: int) -> float:
     # ru_maxrss is in KiB on Linux (bytes on macOS).
     scale = 1 if sys.platform == "darwin" else 1024
@@ -271,6 +288,10 @@ def main() -> None:
     table.add_row("peak RSS, this process", f"{peak_rss_mib(resource.RUSAGE_SELF):.0f} MiB", "", "")
     table.add_row("peak RSS, largest worker", f"{memory.largest / 2**20:.0f} MiB", "", "")
     table.add_row("peak RSS, all workers + server", f"{memory.total / 2**20:.0f} MiB", "", "")
+    for unit in REPEATED_UNITS:
+        secs = time_repeated(unit)
+        sizes = " / ".join(f"{kb} KB {t:.2f} s" for kb, t in zip(REPEATED_KB, secs, strict=True))
+        table.add_row(f"“{unit}” × n: {sizes}", f"{secs[-1] / secs[-2]:.1f}x for 2x", "", "~2x (linear)")
     console.print(table)
     console.print(f"load average after: {os.getloadavg()[0]:.2f}", highlight=False)
 

@@ -42,14 +42,12 @@ def analyse(document: Document) -> Doc:
     cleaned = clean(document.text)
     rec = recognise(cleaned.text)
     res = resolve(cleaned.text, rec)
+    # each mention with the entity its span resolved to, in text order (spans in resolution order on ties);
+    # one pass over every entity's mentions, so a name repeated n times costs n, not n²
+    order = {span: i for i, span in enumerate(res.by_span)}
     mentions = sorted(
-        (
-            (m, e)
-            for (s, t, lab), e in res.by_span.items()
-            for m in e.mentions
-            if (m.start, m.end, m.label) == (s, t, lab)
-        ),
-        key=lambda x: x[0].start,
+        ((m, e) for e in res.entities for m in e.mentions if res.by_span.get((m.start, m.end, m.label)) is e),
+        key=lambda x: (x[0].start, order[(x[0].start, x[0].end, x[0].label)]),
     )
     return Doc(document, cleaned, sentences(cleaned), rec, res, mentions)
 

@@ -236,15 +236,17 @@ def resolve(text: str, rec: Recognised) -> Resolution:
             e = get(m.label, name)
             e.add(m)
     zones = tuple(words("zone_heads.txt"))
+    # which names start where: a place opening a name (洛阳|高新区) belongs to the entities named there
+    starting: dict[int, list[Entity]] = {}
+    for e in entities.values():
+        if e.label is not Label.CITY:
+            for start in dict.fromkeys(m.start for m in e.mentions):
+                starting.setdefault(start, []).append(e)
     for p in rec.places:
         choice = _city_choice(p, cities)
         if choice is None:
             continue
-        owners = [
-            e
-            for e in entities.values()
-            if e.label is not Label.CITY and any(m.start == p.start for m in e.mentions)
-        ]
+        owners = starting.get(p.start, [])
         for e in owners:
             e.place = e.place or choice[0]
         # a zone or a firm named after its place (涧西高新区 → 涧西区) makes the place an actor too
