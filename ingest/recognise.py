@@ -745,7 +745,8 @@ def _list_regex() -> re.Pattern[str]:
     cats = "|".join(sorted(map(re.escape, _categories()), key=len, reverse=True))
     # after the modifiers, a short free description is allowed before 企业 only (等新能源汽车企业)
     free = r"(?:(?<=[等的])[\u4e00-\u9fff]{0,6}?(?=企业|巨头|公司|厂商|药企))?"
-    return re.compile(rf"(?:等|为代表的){_LIST_MODIFIERS}{free}({cats})")
+    # …等一批科技型企业家: entrepreneurs are people, not firms (企业 followed by 家)
+    return re.compile(rf"(?:等|为代表的){_LIST_MODIFIERS}{free}({cats})(?!家)")
 
 
 def list_candidates(text: str) -> Iterator[Mention]:

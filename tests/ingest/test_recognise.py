@@ -249,3 +249,9 @@ def test_a_direction_word_opens_a_firms_brand_and_我_opens_no_firm() -> None:
     named = _named("与南方报业传媒集团签约。我公司将参加。")
     assert named.get("南方报业传媒集团") is Label.ENTERPRISE
     assert "我公司" not in named
+
+
+def test_entrepreneurs_listed_are_people_not_firms() -> None:
+    named = _named("施正荣、瞿晓铧、赵建华等一批科技型企业家脱颖而出,尚德、林洋等企业快速成长。")
+    assert "施正荣" not in named and "瞿晓铧" not in named
+    assert named.get("尚德") is Label.ENTERPRISE
