@@ -146,7 +146,7 @@ def _localised(name: str, city: str, province: str) -> str:
     return owner + name if owner else name
 
 
-def _city_choice(m: Mention, cities: set[str]) -> tuple[str, str, str] | None:
+def _city_choice(m: Mention, cities: set[str], after: str = "") -> tuple[str, str, str] | None:
     """(canonical, level, parent) of a division mention, or None when the context cannot vouch for it."""
     cands = [c for c in _gaz().lookup(m.surface) if c.entry.label is Label.CITY]
     if not cands:
@@ -169,7 +169,11 @@ def _city_choice(m: Mention, cities: set[str]) -> tuple[str, str, str] | None:
         if best.form != "full":
             return None
         stem = best.entry.name[:-1]
-        if _common_word(stem):
+        # 麻城市 written out is the county-level city even where 麻城 is also a word; not 合作|市场
+        written_out = (
+            best.entry.kind == "县级市" and after[:1] not in ("场", "民", "长") and _proper_word(stem)
+        )
+        if _common_word(stem) and not written_out:
             return None
     return best.entry.canonical, best.entry.level or "", parent_of(best.entry)
 
@@ -177,6 +181,13 @@ def _city_choice(m: Mention, cities: set[str]) -> tuple[str, str, str] | None:
 def _city_level(m: Mention) -> bool:
     """A county-level city (晋江市): it speaks for itself like a prefecture does."""
     return m.level == "county" and any(c.entry.kind == "县级市" for c in _gaz().lookup(m.name))
+
+
+def _proper_word(word: str) -> bool:
+    """A word the dictionary tags as a name (麻城 nr), not as an ordinary word (合作 vn)."""
+    from ingest.recognise import _tags
+
+    return (_tags().get(word) or "").startswith(("nr", "nz", "ns"))
 
 
 def _common_word(word: str) -> bool:
@@ -222,7 +233,7 @@ def resolve(text: str, rec: Recognised) -> Resolution:
     deferred: list[Mention] = []
     for m in rec.mentions:
         if m.label is Label.CITY:
-            choice = _city_choice(m, cities)
+            choice = _city_choice(m, cities, text[m.end : m.end + 1])
             if choice is None:
                 pruned["place name without context"] += 1
                 continue

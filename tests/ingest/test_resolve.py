@@ -102,3 +102,10 @@ def test_a_high_tech_zones_official_and_short_names_are_one_park() -> None:
 def test_a_state_level_new_area_is_a_park_under_its_official_and_short_names() -> None:
     res = _resolve("江西省推进发展。江西赣江新区集聚了一批企业。赣江新区将建设中试平台。")
     assert "赣江新区" in _entity(res, Label.PARK, "江西赣江新区")
+
+
+def test_a_county_level_city_written_out_is_a_city_even_where_its_stem_is_a_name_word() -> None:
+    from ingest.pipeline import extract_text
+
+    names = {e.name for e in extract_text("麻城市推进发展。合作市场繁荣。").graph.entities}
+    assert "麻城" in names and "合作" not in names
