@@ -83,6 +83,13 @@ SETS = {
         0.38,
         False,
     ),
+    "probe round r11 (real)": (
+        ROOT / "data" / "probe" / "real-r11" / "gold",
+        ROOT / "data" / "probe" / "real-r11" / "docs",
+        0.52,
+        0.08,
+        False,
+    ),
 }
 
 
