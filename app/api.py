@@ -13,8 +13,9 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 import networkx as nx
-from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from neo4j import Driver
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 from pydantic import BaseModel, Field
 
@@ -303,64 +304,147 @@ async def get_document(id: str, driver: DriverDep, settings: SettingsDep) -> Doc
     return await run_in_threadpool(read.get_document, driver, database=settings.neo4j_database, id_=id)
 
 
+_UPLOAD_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "a .txt, .md, .html, .pdf or .docx document",
+                        },
+                        "source": {
+                            "type": "string",
+                            "description": "the document's path, e.g. alice/report.txt (default: the file's "
+                            "name as sent, folders included); naming a source already stored replaces it",
+                        },
+                        "replace": {
+                            "type": "boolean",
+                            "description": "replace the stored document of the same source with this version",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+_MAX_SOURCE_CHARS = 500
+
+
 @router.post(
     "/documents",
     status_code=status.HTTP_201_CREATED,
-    responses=_problems(400, 401, 413, 415, 503),
+    responses=_problems(400, 401, 409, 413, 415, 422, 503),
     tags=["documents"],
     dependencies=[ApiKeyDep],
+    openapi_extra=_UPLOAD_FORM,
 )
-def upload_document(
-    driver: DriverDep,
-    settings: SettingsDep,
-    file: Annotated[UploadFile, File(description="a .txt, .md, .html, .pdf or .docx document")],
-) -> IngestResult:
+async def upload_document(request: Request, driver: DriverDep, settings: SettingsDep) -> IngestResult:
     """Ingest one document: read, extract, store; needs the ``X-API-Key`` header (INNOGRAPH_API_KEY).
 
-    The file is kept as ``<INNOGRAPH_DATA_DIR>/uploads/<file name>``, so that a rebuild (``innograph run``,
-    or ``innograph ingest`` of that folder) ingests it again. The document's source is ``upload:<file
-    name>``: uploading a new version under the same name replaces the facts only the old version stated.
+    The document's source is the path the form's ``source`` names, else the file's name as sent (folders
+    included): ``upload:alice/report.txt``. The file is kept as ``<INNOGRAPH_DATA_DIR>/uploads/<that path>``,
+    so that a rebuild (``innograph run``, or ``innograph ingest`` of that folder) ingests it again. A file
+    whose name is already another document's source is refused (409) unless ``replace=true`` or the source
+    is named explicitly: then it is a new version, replacing the facts only the old version stated.
     """
-    name = Path(file.filename or "").name
-    if not name or name.startswith((".", "~$")):
+    from app.uploads import read_upload
+
+    # The body is read only now, after the key check (a dependency), and only up to the limit.
+    upload = await read_upload(request, limit=settings.max_upload_bytes)
+    explicit = bool(upload.fields.get("source", "").strip())
+    name = _upload_path(upload.fields["source"] if explicit else upload.filename or "")
+    replace = explicit or upload.fields.get("replace", "").strip().lower() in ("true", "1", "on", "yes")
+    return await run_in_threadpool(
+        _ingest_upload, driver, settings, name, bytes(upload.data), replace=replace
+    )
+
+
+def _upload_path(raw: str) -> str:
+    """The relative POSIX path under which an upload is kept and named; 400 or 415 when it cannot be."""
+    given = raw.strip().replace("\\", "/")
+    if "://" in given:
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST,
-            f"the file name {file.filename!r} cannot be kept: name the file so that it does not start "
-            "with . or ~$",
+            f"the source {given[:_MAX_SOURCE_CHARS]!r} is a URL: name the document by a path such as "
+            "site/page.html",
         )
-    suffix = Path(name).suffix.lower()
+    parts = [part for part in given.split("/") if part not in ("", ".")]
+    bad = (
+        not parts
+        or len(given) > _MAX_SOURCE_CHARS
+        or any(p == ".." or p.startswith((".", "~$")) for p in parts)
+    )
+    if bad or any(ch in given for ch in "\x00\r\n"):
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            f"the name {given[:_MAX_SOURCE_CHARS]!r} cannot be kept: give a relative path of at most "
+            f"{_MAX_SOURCE_CHARS} characters whose parts do not start with . or ~$ and are not ..",
+        )
+    path = "/".join(parts)
+    suffix = Path(parts[-1]).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise HTTPException(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            f"unsupported file type {suffix or '(no extension)'!r} for {name!r}: "
+            f"unsupported file type {suffix or '(no extension)'!r} for {path!r}: "
             f"upload one of {', '.join(sorted(UPLOAD_SUFFIXES))}",
         )
-    data = file.file.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            f"{name!r} is larger than the {settings.max_upload_bytes} byte limit: "
-            "split it or raise INNOGRAPH_MAX_UPLOAD_BYTES",
-        )
-    # The ingest pipeline loads its dictionaries on import: only the first upload pays for that.
-    from graph.store import write_graph
-    from ingest.curate import curate
-    from ingest.pipeline import extract_document
-    from ingest.read import read_document
+    return path
 
-    settings.upload_dir.mkdir(parents=True, exist_ok=True)
+
+def _ingest_upload(
+    driver: Driver, settings: Settings, name: str, data: bytes, *, replace: bool
+) -> IngestResult:
+    """Store an upload's document under ``upload:<name>``, kept as upload_dir/<name> once stored."""
+    from graph.model import content_id
+    from graph.store import write_graph
+    from ingest.batch import extract_file_bounded
+    from ingest.curate import curate
+
+    source = f"upload:{name}"
+    doc_id = content_id(data)
+    taken = read.document_ids_by_source(driver, database=settings.neo4j_database, source=source)
+    if taken and doc_id not in taken and not replace:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"{source!r} is already another document's source: to upload a new version of it send "
+            "replace=true (or name it in the source field); to keep both, give this one another source",
+        )
+    upload_dir = settings.upload_dir
+    kept = upload_dir / name
+    if kept.is_dir():
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"{name!r} is a folder of uploads: give the document another source"
+        )
+    upload_dir.mkdir(parents=True, exist_ok=True)
     # Written under a hidden name first (ingest skips hidden files) and kept under its own only once stored:
     # a file that cannot be read or stored leaves nothing behind.
-    fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=suffix, dir=settings.upload_dir)
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=Path(name).suffix.lower(), dir=upload_dir)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        document = read_document(Path(tmp), max_bytes=settings.max_upload_bytes)
-        document = document.model_copy(update={"source": f"upload:{name}"})
-        extraction = extract_document(document)
-        graph = curate(extraction.graph, curation.load(settings.curation_dir)).graph
+        result = extract_file_bounded(
+            Path(tmp),
+            max_bytes=settings.max_upload_bytes,
+            timeout_s=settings.upload_timeout_s,
+            memory_bytes=settings.upload_memory_bytes,
+        )
+        if result.error is not None or result.graph is None:
+            # The worker names the file by where it was read: never show that temporary path.
+            error = (result.error or "no graph came back").replace(tmp, name).replace(Path(tmp).name, name)
+            code = status.HTTP_422_UNPROCESSABLE_ENTITY if result.over_budget else status.HTTP_400_BAD_REQUEST
+            raise HTTPException(code, f"{name}: {error}")
+        document = result.graph.document.model_copy(update={"source": source})
+        graph = result.graph.model_copy(update={"document": document})
+        graph = curate(graph, curation.load(settings.curation_dir)).graph
         write_graph(driver, graph, database=settings.neo4j_database)
-        os.replace(tmp, settings.upload_dir / name)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, kept)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -370,7 +454,7 @@ def upload_document(
         entities=len(graph.entities),
         relations=len(graph.relations),
         evidence=sum(len(e.evidence) for e in graph.entities) + sum(len(r.evidence) for r in graph.relations),
-        pruned=dict(extraction.pruned),
+        pruned=dict(result.pruned),
     )
 
 
@@ -408,13 +492,24 @@ def _remove_upload(upload_dir: Path, source: str, document_id: str) -> str | Non
 
     if not source.startswith("upload:"):
         return None
-    path = upload_dir / Path(source.removeprefix("upload:")).name
+    root = upload_dir.resolve()
+    path = upload_dir / source.removeprefix("upload:")
+    if not path.resolve().is_relative_to(root):  # a source written by hand that points elsewhere
+        return None
     try:
         if content_id(path.read_bytes()) != document_id:  # a newer version under that name stays
             return None
         path.unlink()
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError):
         return None
+    # The folders the upload's path made go with it once empty.
+    for folder in path.parents:
+        if folder.resolve() == root or not folder.resolve().is_relative_to(root):
+            break
+        try:
+            folder.rmdir()
+        except OSError:
+            break
     return str(path)
 
 

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     cypher_timeout_s: float = 5.0
     cypher_row_cap: int = 1000
     max_upload_bytes: int = 20 * 1024 * 1024
+    # An upload is read and extracted in a process of its own, stopped past these budgets.
+    upload_timeout_s: float = 120.0
+    upload_memory_bytes: int = 2 * 1024 * 1024 * 1024
 
     @property
     def upload_dir(self) -> Path:

@@ -706,3 +706,9 @@ class _GraphCollector:
                 properties={k: self.value(v) for k, v in rel.items()},
             )
         return self.relationships[rel.element_id]
+
+
+def document_ids_by_source(driver: Driver, *, database: str, source: str) -> list[str]:
+    """The ids of the stored documents whose source is `source` (one, normally; none when it is new)."""
+    records = run_read(driver, query("document_ids_by_source"), database=database, source=source)
+    return [record["id"] for record in records]

@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from multiprocessing import forkserver
-from multiprocessing.context import BaseContext
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +65,7 @@ class Extracted:
     graph: Graph | None = None
     pruned: Mapping[str, int] = field(default_factory=dict)
     error: str | None = None
+    over_budget: bool = False  # stopped for its time or memory budget (extract_file_bounded), not unreadable
 
 
 @dataclass(frozen=True)
@@ -438,13 +439,13 @@ def _pool(workers: int, max_bytes: int) -> ProcessPoolExecutor:
     )
 
 
-def _context() -> BaseContext:
+def _context() -> ForkServerContext:
     """The fork-server context, its server started (once per process) with the extraction preloaded.
 
     Not plain fork: this process may hold threads (progress bar, driver) whose locks a forked child would
     inherit held. The server is a fresh process; workers fork from it, sharing what it loaded.
     """
-    context = multiprocessing.get_context("forkserver")
+    context: ForkServerContext = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     os.environ[_WARM_ENV] = "1"
     try:
@@ -512,6 +513,74 @@ def extract_file(path: Path, *, max_bytes: int = MAX_BYTES) -> Extracted:
         graph=extraction.graph,
         pruned=dict(extraction.pruned),
     )
+
+
+def extract_file_bounded(
+    path: Path, *, max_bytes: int = MAX_BYTES, timeout_s: float, memory_bytes: int
+) -> Extracted:
+    """`extract_file` in a process of its own, killed after `timeout_s` seconds; it may grow by
+    `memory_bytes` of address space at most. Either budget spent is an error with ``over_budget`` set."""
+    context = _context()
+    receive, send = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_bounded_worker,
+        args=(send, path, max_bytes, memory_bytes),
+        name="innograph-upload",
+        daemon=True,
+    )
+    worker.start()
+    send.close()  # only the child writes: its end closing tells this side the child is gone
+    try:
+        if receive.poll(timeout_s):
+            try:
+                result: Extracted = receive.recv()
+                return result
+            except EOFError:
+                pass  # died without an answer: killed for its memory, or a crash in a parser
+            return Extracted(path=str(path), error=_CRASHED, over_budget=True)
+        return Extracted(
+            path=str(path),
+            error=f"extraction took longer than its limit of {timeout_s:g} s and was stopped; split the "
+            "document or raise INNOGRAPH_UPLOAD_TIMEOUT_S",
+            over_budget=True,
+        )
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join(5)
+        receive.close()
+
+
+def _bounded_worker(send: Any, path: Path, max_bytes: int, memory_bytes: int) -> None:
+    import resource
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # The budget is on top of what the (forked, warm) process already maps: the dictionaries are shared.
+    limit = _address_space() + memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        result = extract_file(path, max_bytes=max_bytes)
+    except MemoryError:
+        result = Extracted(
+            path=str(path),
+            error=f"extraction needed more than its memory budget of {memory_bytes // 2**20} MiB and was "
+            "stopped; split the document or raise INNOGRAPH_UPLOAD_MEMORY_BYTES",
+            over_budget=True,
+        )
+    if result.error is not None and "MemoryError" in result.error:
+        result = replace(result, over_budget=True)
+    send.send(result)
+    send.close()
+
+
+def _address_space() -> int:
+    """This process's mapped address space in bytes (Linux), 0 where it cannot be read."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def _where(error: BaseException) -> str:

@@ -24,6 +24,9 @@ from ingest.clean import rule_lines
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
+# What a .docx may unpack to: its XML is parsed whole, so a small zip of highly compressed XML (a "zip bomb")
+# would otherwise cost minutes of CPU and gigabytes of memory before a line of text came out.
+MAX_DOCX_UNPACKED_BYTES = 32 * 1024 * 1024
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
@@ -357,6 +360,7 @@ def _pdf_text(path: Path, data: bytes) -> tuple[str, str | None]:
 def _docx_text(path: Path, data: bytes) -> tuple[str, str | None]:
     import docx
 
+    check_docx_size(path, data)
     try:
         document = docx.Document(io.BytesIO(data))
         lines = list(_docx_blocks(document.iter_inner_content()))
@@ -386,6 +390,28 @@ def _docx_blocks(blocks: Iterable[Any]) -> Iterator[str]:
                     yield "\t".join(cells)
         else:
             yield block.text
+
+
+def check_docx_size(path: Path, data: bytes, *, limit: int = MAX_DOCX_UNPACKED_BYTES) -> None:
+    """Raise UnreadableFile when the .docx's zip members declare more than `limit` bytes unpacked.
+
+    Checked on the zip's directory before anything is inflated; zipfile never inflates a member past its
+    declared size, so a member that lies about it cannot unpack to more.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            unpacked = sum(member.file_size for member in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise UnreadableFile(path, f"corrupt or truncated DOCX ({_one_line(e)})") from e
+    if unpacked > limit:
+        mib = 1024 * 1024
+        raise UnreadableFile(
+            path,
+            f"DOCX unpacks to {unpacked / mib:.1f} MiB, over the limit of {limit / mib:.0f} MiB "
+            "(so much XML in so small a file is refused as a zip bomb); save it as smaller files or as text",
+        )
 
 
 def _one_line(error: BaseException) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import pickle
 import random
+import zipfile
 from pathlib import Path
 
 import docx
@@ -345,6 +346,24 @@ def test_truncated_docx_is_unreadable(tmp_path: Path, keep: float) -> None:
     assert "corrupt or truncated DOCX" in reason_for(
         write(tmp_path, "cut.docx", data[: int(len(data) * keep)])
     )
+
+
+def zip_bomb_docx(unpacked_mib: int = 50) -> bytes:
+    """A real .docx with `unpacked_mib` MiB of extra XML that deflates to a few dozen KB."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(make_docx())) as source, zipfile.ZipFile(packed, "w") as bomb:
+        for member in source.infolist():
+            bomb.writestr(member, source.read(member))
+        padding = b"<w:p/>" * (unpacked_mib * 1024 * 1024 // 6)
+        bomb.writestr("word/padding.xml", padding, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return packed.getvalue()
+
+
+def test_a_docx_that_unpacks_too_large_is_refused_before_parsing(tmp_path: Path) -> None:
+    data = zip_bomb_docx()
+    assert len(data) < 200 * 1024
+    reason = reason_for(write(tmp_path, "bomb.docx", data))
+    assert "unpacks to 50." in reason and "zip bomb" in reason
 
 
 # --- bad files ---------------------------------------------------------------------------------------
