@@ -253,12 +253,14 @@ async def shortest_paths(
     )
 
 
-@router.post("/cypher", responses=_problems(400, 403, 408, 503), tags=["query"])
+@router.post("/cypher", responses=_problems(400, 403, 408, 413, 503), tags=["query"])
 async def run_cypher(body: CypherRequest, driver: DriverDep, settings: SettingsDep) -> CypherResult:
     """Run a read-only Cypher query with parameters, within a time limit and a row cap.
 
-    Writes, schema and admin commands, DBMS procedures, LOAD CSV and USE are refused with 403 and change
-    nothing; a syntax error is a 400 with Neo4j's message; past the time limit the query is stopped (408).
+    Neo4j's plan of the query decides: writes, schema and admin commands (SHOW TRANSACTIONS, TERMINATE),
+    procedures off the allowlist, LOAD CSV and USE are refused with 403 and change nothing. A syntax error,
+    or text too long or nested too deep, is a 400; past the time limit, planning or running, the query is
+    stopped (408); a result past the byte cap is a 413.
     """
     return await run_in_threadpool(
         read.run_cypher,
@@ -268,6 +270,8 @@ async def run_cypher(body: CypherRequest, driver: DriverDep, settings: SettingsD
         database=settings.neo4j_database,
         timeout_s=settings.cypher_timeout_s,
         row_cap=settings.cypher_row_cap,
+        byte_cap=settings.cypher_max_bytes,
+        plan_timeout_s=settings.cypher_plan_timeout_s,
     )
 
 

@@ -31,7 +31,7 @@ from app.explorer import compare as explorer_compare
 from app.explorer import documents as explorer_documents
 from app.explorer.pages import invalid_request_page, is_page
 from graph.config import Settings, get_settings
-from graph.cypher_guard import CypherRefused, QueryTimeout
+from graph.cypher_guard import CypherRefused, QueryTimeout, ResultTooLarge
 from graph.db import QUIET, check_uri, open_driver
 from graph.errors import BadInput, ConfigError, InnographError, Neo4jUnavailable, NotFound
 
@@ -122,6 +122,8 @@ def _status_of(error: Exception) -> int:
         return 403
     if isinstance(error, QueryTimeout):
         return 408
+    if isinstance(error, ResultTooLarge):
+        return 413
     if isinstance(error, BadInput):
         return 400
     if isinstance(error, Neo4jUnavailable | ConfigError | ServiceUnavailable | SessionExpired | AuthError):
@@ -177,6 +179,17 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
         assert isinstance(error, RequestValidationError)
         if is_page(request.url.path):
             return invalid_request_page(request, error.errors())
+        # FastAPI's detail echoes the input, and JSON cannot encode a lone surrogate: say what it is instead.
+        unreadable = [e for e in error.errors() if e.get("type") == "string_unicode"]
+        if unreadable:
+            where = ".".join(str(part) for part in unreadable[0].get("loc", ()))
+            return JSONResponse(
+                {
+                    "detail": f"{where} holds a character that is not valid Unicode "
+                    "(a lone surrogate such as \\ud800): remove it"
+                },
+                status_code=400,
+            )
         return await request_validation_exception_handler(request, error)
 
     app.add_exception_handler(RequestValidationError, invalid)

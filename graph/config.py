@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     api_key_owner: str = "curator"
     cypher_timeout_s: float = 5.0
     cypher_row_cap: int = 1000
+    # Planning's own limit (EXPLAIN): longer than a run's, as a server's first plans of a kind are slow.
+    cypher_plan_timeout_s: float = 10.0
+    # Bytes of rows a /cypher answer may hold (JSON); past it the query is refused with 413.
+    cypher_max_bytes: int = 8 * 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
     # An upload is read and extracted in a process of its own, stopped past these budgets.
     upload_timeout_s: float = 120.0

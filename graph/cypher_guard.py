@@ -1,7 +1,8 @@
-"""Read-only checking of user Cypher: a static screen, then EXPLAIN's query type.
+"""Read-only checking of user Cypher: limits on the text, a cheap static screen, then Neo4j's own plan.
 
-The READ-mode transaction the query then runs in is the second line of defence: even if a write slipped
-past these checks, Neo4j refuses to write in it.
+The plan decides: EXPLAIN (under a time limit) shows what Neo4j read the text as, whatever comments, escapes
+or quoting it holds, and every operator in it must be on a read allowlist, every procedure on a procedure
+allowlist. The READ-mode transaction the query then runs in is a further line: Neo4j refuses to write in it.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from neo4j import Session
+from neo4j import Query, Session
 from neo4j.exceptions import ClientError, DatabaseError
 
 from graph.errors import BadInput, InnographError
 
-# Procedures callable from the read-only endpoint when their namespace is otherwise refused.
-_ALLOWED_DB_PROCEDURES = frozenset(
+# Procedures the read-only endpoint runs, by the name Neo4j resolved them to (lower case).
+ALLOWED_PROCEDURES = frozenset(
     {
         "db.labels",
         "db.relationshiptypes",
@@ -30,8 +31,119 @@ _ALLOWED_DB_PROCEDURES = frozenset(
         "db.ping",
     }
 )
-# apoc namespaces that only read; every other apoc procedure may write, import or run other Cypher.
-_READ_ONLY_APOC = ("apoc.meta.", "apoc.path.", "apoc.algo.", "apoc.coll.", "apoc.text.", "apoc.map.")
+# Plan operators that only read the graph (Neo4j 5.26's names, without the "@<database>" suffix). Anything
+# else (writes, schema, LOAD CSV, SHOW TRANSACTIONS/SETTINGS, TERMINATE, CALL IN TRANSACTIONS, FOREACH) is
+# refused; an unlisted read operator is refused too, which is the safe way to be wrong.
+_SCANS = (
+    "AllRelationshipsScan",
+    "RelationshipTypeScan",
+    "UnionRelationshipTypesScan",
+    "RelationshipByIdSeek",
+    "RelationshipByElementIdSeek",
+    "RelationshipIndexSeek",
+    "RelationshipUniqueIndexSeek",
+    "RelationshipIndexSeekByRange",
+    "RelationshipUniqueIndexSeekByRange",
+    "RelationshipIndexScan",
+    "RelationshipIndexContainsScan",
+    "RelationshipIndexEndsWithScan",
+)
+READ_OPERATORS = frozenset(
+    {f"{way}{scan}" for way in ("Directed", "Undirected") for scan in _SCANS}
+    | {
+        "AllNodesScan",
+        "NodeByLabelScan",
+        "UnionNodeByLabelsScan",
+        "IntersectionNodeByLabelsScan",
+        "SubtractionNodeByLabelsScan",
+        "NodeByIdSeek",
+        "NodeByElementIdSeek",
+        "NodeIndexSeek",
+        "NodeUniqueIndexSeek",
+        "MultiNodeIndexSeek",
+        "AssertingMultiNodeIndexSeek",
+        "AssertingMultiRelationshipIndexSeek",
+        "NodeIndexSeekByRange",
+        "NodeUniqueIndexSeekByRange",
+        "NodeIndexContainsScan",
+        "NodeIndexEndsWithScan",
+        "NodeIndexScan",
+        "NodeCountFromCountStore",
+        "RelationshipCountFromCountStore",
+        "Argument",
+        "ArgumentTracker",
+        "EmptyRow",
+        "Apply",
+        "SemiApply",
+        "AntiSemiApply",
+        "LetSemiApply",
+        "LetAntiSemiApply",
+        "SelectOrSemiApply",
+        "SelectOrAntiSemiApply",
+        "LetSelectOrSemiApply",
+        "LetSelectOrAntiSemiApply",
+        "RollUpApply",
+        "ConditionalApply",
+        "AntiConditionalApply",
+        "Anti",
+        "Optional",
+        "CartesianProduct",
+        "NodeHashJoin",
+        "ValueHashJoin",
+        "NodeLeftOuterHashJoin",
+        "NodeRightOuterHashJoin",
+        "Expand(All)",
+        "Expand(Into)",
+        "OptionalExpand(All)",
+        "OptionalExpand(Into)",
+        "VarLengthExpand(All)",
+        "VarLengthExpand(Into)",
+        "VarLengthExpand(Pruning)",
+        "VarLengthExpand(Pruning,BFS)",
+        "VarLengthExpand(Pruning,BFS,All)",
+        "Repeat(Trail)",
+        "Repeat(Walk)",
+        "NullifyMetadata",
+        "ShortestPath",
+        "StatefulShortestPath(All)",
+        "StatefulShortestPath(Into)",
+        "ProjectEndpoints",
+        "Projection",
+        "Filter",
+        "Limit",
+        "ExhaustiveLimit",
+        "Skip",
+        "Sort",
+        "PartialSort",
+        "Top",
+        "PartialTop",
+        "Distinct",
+        "OrderedDistinct",
+        "EagerAggregation",
+        "OrderedAggregation",
+        "Eager",
+        "Union",
+        "OrderedUnion",
+        "Unwind",
+        "ProduceResults",
+        "EmptyResult",
+        "DropResult",
+        "CacheProperties",
+        "TriadicSelection",
+        "TriadicBuild",
+        "TriadicFilter",
+        "AssertSameNode",
+        "AssertSameRelationship",
+        "ProcedureCall",  # then checked by name
+        # Schema reads (SHOW INDEXES / CONSTRAINTS); SHOW TRANSACTIONS and SHOW SETTINGS are not here.
+        "ShowIndexes",
+        "ShowConstraints",
+    }
+)
+_PROCEDURE_NAME = re.compile(r"^\s*([^\s(]+)\s*\(")
+# Text limits, checked before Neo4j sees the text: deep nesting overflows Neo4j 5.26's parser stack.
+MAX_QUERY_CHARS = 20_000
+MAX_NESTING = 64
 _ADMIN_VERBS = (
     r"SHOW|ALTER|CREATE|DROP|GRANT|DENY|REVOKE|RENAME|START|STOP|ENABLE|TERMINATE|DEALLOCATE|REALLOCATE"
 )
@@ -67,6 +179,10 @@ class CypherRefused(BadInput):
 
 class QueryTimeout(InnographError):
     """A query ran past its time limit and was stopped."""
+
+
+class ResultTooLarge(BadInput):
+    """A query's result passed the endpoint's byte cap; reading stopped there."""
 
 
 def _code_only(cypher: str) -> str:
@@ -117,20 +233,64 @@ def check_static(cypher: str) -> None:
 
 
 def _refused_procedure(name: str) -> bool:
-    if name.startswith("dbms.") or name.startswith("tx."):
-        return True
-    if name.startswith("db."):
-        return name not in _ALLOWED_DB_PROCEDURES
-    if name.startswith("apoc."):
-        return not name.startswith(_READ_ONLY_APOC)
-    return False
+    return name.startswith(("dbms.", "tx.", "db.", "apoc.")) and name not in ALLOWED_PROCEDURES
 
 
-def check_query_type(session: Session, cypher: str, params: dict[str, Any]) -> None:
-    """Plan ``cypher`` with EXPLAIN (nothing runs) and refuse anything whose query type is not 'r'."""
+def check_text(cypher: str, params: dict[str, Any]) -> None:
+    """BadInput for text Neo4j must not be handed: too long, nested too deep, or not encodable as UTF-8
+    (a lone surrogate such as \\ud800 in the query or in a parameter's keys or strings)."""
+    if len(cypher) > MAX_QUERY_CHARS:
+        raise BadInput(f"the query is {len(cypher)} characters long: at most {MAX_QUERY_CHARS} are allowed")
+    _check_utf8(cypher, "the query")
+    _check_utf8_values(params, "params")
+    depth = deepest = 0
+    for char in _code_only(cypher):
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise BadInput(
+            f"the query nests brackets {deepest} levels deep: at most {MAX_NESTING} are allowed, "
+            "pass deep values as a parameter instead"
+        )
+
+
+def _check_utf8(text: str, where: str) -> None:
     try:
-        summary = session.run(f"{EXPLAIN}{cypher}", params).consume()  # user text, only planned
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise BadInput(
+            f"{where} holds a character that is not valid Unicode at position {e.start} "
+            "(a lone surrogate such as \\ud800): remove it"
+        ) from e
+
+
+def _check_utf8_values(value: Any, name: str) -> None:
+    if isinstance(value, str):
+        _check_utf8(value, name)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_utf8(str(k), f"the parameter name {name}.…")
+            _check_utf8_values(v, f"{name}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_utf8_values(v, f"{name}[{i}]")
+
+
+def check_plan(session: Session, cypher: str, params: dict[str, Any], *, timeout_s: float) -> None:
+    """Plan ``cypher`` with EXPLAIN (nothing runs; planning stops after ``timeout_s``, QueryTimeout) and
+    refuse it (CypherRefused) unless its query type is read and every operator and procedure in its plan
+    is on the allowlists."""
+    try:
+        # User text, only planned; the transaction's time limit bounds planning as it bounds running.
+        summary = session.run(Query(f"{EXPLAIN}{cypher}", timeout=timeout_s), params).consume()
     except ClientError as e:
+        if e.code is not None and "TransactionTimedOut" in e.code:
+            raise QueryTimeout(
+                f"Neo4j could not plan the query within the {timeout_s:g} s limit: make it shorter or simpler"
+            ) from e
         if e.code != "Neo.ClientError.Statement.SyntaxError":
             raise
         raise BadInput(syntax_error_text(e.message or "")) from e
@@ -144,6 +304,37 @@ def check_query_type(session: Session, cypher: str, params: dict[str, Any]) -> N
         kinds = {"rw": "reads and writes", "w": "writes", "s": "changes the schema"}
         what = kinds.get(summary.query_type or "", f"is of type {summary.query_type!r}")
         raise CypherRefused(f"this query {what}: the endpoint only runs read-only queries")
+    if summary.plan is None:
+        raise CypherRefused("Neo4j gave no plan for this query: the endpoint only runs queries it can check")
+    _check_operators(summary.plan)
+
+
+_OPERATOR_WORDS = {
+    "LoadCSV": "LOAD CSV",
+    "ShowTransactions": "SHOW TRANSACTIONS",
+    "TerminateTransactions": "TERMINATE TRANSACTIONS",
+    "ShowSettings": "SHOW SETTINGS",
+    "TransactionApply": "CALL … IN TRANSACTIONS",
+    "TransactionForeach": "CALL … IN TRANSACTIONS",
+}
+
+
+def _check_operators(plan: dict[str, Any]) -> None:
+    """CypherRefused for the first operator of ``plan`` (a tree of dicts) that is not a read."""
+    stack = [plan]
+    while stack:
+        step = stack.pop()
+        operator = str(step.get("operatorType", "")).split("@", 1)[0]
+        if operator not in READ_OPERATORS:
+            what = _OPERATOR_WORDS.get(operator, f"the operator {operator}")
+            raise CypherRefused(f"{what} is not allowed here: the endpoint only reads the graph")
+        if operator == "ProcedureCall":
+            details = str((step.get("args") or step.get("arguments") or {}).get("Details", ""))
+            found = _PROCEDURE_NAME.match(details)
+            name = found.group(1) if found else details
+            if name.lower() not in ALLOWED_PROCEDURES:
+                raise CypherRefused(f"CALL {name} is not allowed here: the endpoint only reads the graph")
+        stack.extend(step.get("children") or [])
 
 
 def missing_parameter_text(message: str) -> str:

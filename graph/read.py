@@ -7,6 +7,7 @@ fast (the API turns that into a 503) instead of stalling requests for the driver
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import math
 import unicodedata
@@ -20,7 +21,14 @@ from neo4j.graph import Node, Path, Relationship
 from pydantic import TypeAdapter
 
 from graph.cypher import query
-from graph.cypher_guard import QueryTimeout, check_query_type, check_static, missing_parameter_text
+from graph.cypher_guard import (
+    QueryTimeout,
+    ResultTooLarge,
+    check_plan,
+    check_static,
+    check_text,
+    missing_parameter_text,
+)
 from graph.errors import BadInput, NotFound
 from graph.model import CORE_TYPES, Label, RelType
 from graph.pinyin import MIN_PINYIN_QUERY, pinyin_key, pinyin_query
@@ -556,43 +564,49 @@ def run_cypher(
     database: str,
     timeout_s: float,
     row_cap: int,
+    byte_cap: int = 8 * 1024 * 1024,
+    plan_timeout_s: float = 10.0,
 ) -> CypherResult:
-    """Run a user's read-only query: refused (CypherRefused) unless it only reads, stopped after
-    ``timeout_s`` (QueryTimeout), cut at ``row_cap`` rows; graph values are listed as nodes/relationships.
+    """Run a user's read-only query: refused (CypherRefused) unless its plan only reads, stopped after
+    ``plan_timeout_s`` planning or ``timeout_s`` running (QueryTimeout), cut at ``row_cap`` rows and
+    refused past ``byte_cap`` bytes of rows (ResultTooLarge); graph values are listed as nodes/relationships.
     """
+    check_text(cypher, params)
     check_static(cypher)
     _check_parameters(params)
-    with driver.session(
-        database=database,
-        default_access_mode=READ_ACCESS,
-        notifications_min_severity="OFF",
-        fetch_size=min(row_cap + 1, 1000),
-    ) as session:
-        check_query_type(session, cypher, params)
-        # An explicit transaction, not execute_read: a timed-out or failing query must not be retried.
-        with session.begin_transaction(timeout=timeout_s) as tx:
-            try:
+    try:
+        with driver.session(
+            database=database,
+            default_access_mode=READ_ACCESS,
+            notifications_min_severity="OFF",
+            fetch_size=min(row_cap + 1, 1000),
+        ) as session:
+            check_plan(session, cypher, params, timeout_s=plan_timeout_s)
+            # An explicit transaction, not execute_read: a timed-out or failing query must not be retried.
+            with session.begin_transaction(timeout=timeout_s) as tx:
                 result = tx.run(cypher, params)  # user text, checked above
                 columns = list(result.keys())
                 rows: list[list[Any]] = []
                 truncated = False
                 graph = _GraphCollector()
+                size = 0
                 for record in result:
                     if len(rows) == row_cap:
                         truncated = True
                         break
-                    rows.append([graph.value(v) for v in record.values()])
-            except Neo4jError as e:
-                if e.code == "Neo.ClientError.Statement.ParameterMissing":
-                    raise BadInput(missing_parameter_text(e.message or "")) from e  # only a run finds it
-                if _is_timeout(e):
-                    raise QueryTimeout(
-                        f"the query ran past the {timeout_s:g} s limit and was stopped: narrow it "
-                        "(add LIMIT, anchor it on a key) or raise INNOGRAPH_CYPHER_TIMEOUT_S"
-                    ) from e
-                raise
-            # Nothing to commit: the transaction only read, and closing it discards any rows left.
-            tx.rollback()
+                    row = [graph.value(v) for v in record.values()]
+                    # Counted as the JSON the client gets; reading stops at the cap, so the API holds no more.
+                    size += len(json.dumps(row, ensure_ascii=False, default=str))
+                    if size > byte_cap:
+                        raise ResultTooLarge(
+                            f"the result passed the {byte_cap} byte limit after {len(rows)} rows: "
+                            "return fewer or smaller values (add LIMIT, return properties, not whole lists)"
+                        )
+                    rows.append(row)
+                # Nothing to commit: the transaction only read, and closing it discards any rows left.
+                tx.rollback()
+    except Neo4jError as e:
+        raise _cypher_error(e, timeout_s) from e
     relationships = list(graph.relationships.values())
     return CypherResult(
         columns=columns,
@@ -603,6 +617,21 @@ def run_cypher(
         relationships=relationships,
         evidence=fact_evidence(driver, database=database, facts=_fact_keys(relationships)),
     )
+
+
+def _cypher_error(error: Neo4jError, timeout_s: float) -> Exception:
+    """The project's error for a failure of a user's query while it ran, else ``error`` itself."""
+    if error.code == "Neo.ClientError.Statement.ParameterMissing":
+        return BadInput(missing_parameter_text(error.message or ""))  # only a run finds it
+    if _is_timeout(error):
+        return QueryTimeout(
+            f"the query ran past the {timeout_s:g} s limit and was stopped: narrow it "
+            "(add LIMIT, anchor it on a key) or raise INNOGRAPH_CYPHER_TIMEOUT_S"
+        )
+    message = error.message or ""
+    if "shortest path" in message.lower() and "same" in message.lower():
+        return BadInput(f"{message}: give a shortest path two different end nodes")
+    return error
 
 
 CONSOLE_EVIDENCE = 5  # pieces of evidence per relationship a console query returns (its hover text)
@@ -645,7 +674,11 @@ def _check_parameters(value: Any, name: str = "params") -> None:
 
 def _is_timeout(error: Neo4jError) -> bool:
     code = error.code or ""
-    return "TransactionTimedOut" in code or code.endswith(("Transaction.Terminated", "LockClientStopped"))
+    if "TransactionTimedOut" in code or code.endswith(("Transaction.Terminated", "LockClientStopped")):
+        return True
+    # A timed-out transaction's later calls fail with "marked as failed" or "terminated" under other codes.
+    message = (error.message or "").lower()
+    return "has been terminated" in message or "timed out" in message
 
 
 class _GraphCollector:

@@ -64,6 +64,35 @@ JVM_FLAGS: tuple[str, ...] = (
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _SIZE = re.compile(r"^[1-9][0-9]*[kKmMgG]?$")
 _JAVA_VERSION = re.compile(r'version "(\d+)(?:\.(\d+))?[^"]*"')
+# Server-side limits that hold whatever a query gets past the API's checks (README: "An external Neo4j").
+# Only the procedures the app and the read-only console use are loaded; Neo4j Browser's start-up needs
+# dbms.clientConfig and dbms.showCurrentUser.
+PROCEDURE_ALLOWLIST: tuple[str, ...] = (
+    "db.awaitIndexes",
+    "db.index.fulltext.queryNodes",
+    "db.index.fulltext.queryRelationships",
+    "db.index.fulltext.listAvailableAnalyzers",
+    "db.labels",
+    "db.relationshipTypes",
+    "db.propertyKeys",
+    "db.schema.visualization",
+    "db.schema.nodeTypeProperties",
+    "db.schema.relTypeProperties",
+    "db.info",
+    "db.ping",
+    "dbms.components",
+    "dbms.clientConfig",
+    "dbms.showCurrentUser",
+)
+HARDENING: dict[str, str] = {
+    "dbms.security.procedures.allowlist": ",".join(PROCEDURE_ALLOWLIST),
+    # LOAD CSV may fetch nothing: no address is reachable and file URLs are off.
+    # Neo4j 5.26 spells dbms.cypher.ip_blocklist this way (the older name is refused at start-up).
+    "internal.dbms.cypher_ip_blocklist": "0.0.0.0/0,::/0",
+    "dbms.security.allow_csv_import_from_file_urls": "false",
+    # No transaction runs unbounded; the API's own limits (INNOGRAPH_CYPHER_TIMEOUT_S) are far shorter.
+    "db.transaction.timeout": "120s",
+}
 _POLL_S = 0.25
 _LOG_TAIL_LINES = 40
 _RUNNING: set[LocalNeo4j] = set()  # started and not yet stopped
@@ -289,6 +318,10 @@ class LocalNeo4j:
             # Neo4j waits 2 x 5 s for Bolt's event loops to go quiet on shutdown; nothing is left to drain
             # by then (the databases are already stopped), so stop takes ~1 s instead of ~11 s.
             "internal.dbms.bolt.netty_server_shutdown_quiet_period": "0",
+            **HARDENING,
+            # A heavy query fails with MemoryPoolOutOfMemoryError instead of running the JVM out of heap.
+            "db.memory.transaction.max": _fraction_of(self.heap, 4),
+            "db.memory.transaction.total.max": _fraction_of(self.heap, 2),
         }
         lines = ["# Written by innograph (graph/server.py) on every start: change Settings, not this file."]
         lines += [f"{key}={value}" for key, value in settings.items()]
@@ -395,6 +428,14 @@ def check_port_free(port: int, *, hint: str) -> None:
             s.bind(("127.0.0.1", port))
         except OSError as e:
             raise ConfigError(f"port {port} is in use: stop the other Neo4j or {hint}") from e
+
+
+def _fraction_of(size: str, parts: int) -> str:
+    """``size`` (a Neo4j size such as 512m or 2g) divided by ``parts``, in whole megabytes (at least 16m)."""
+    units = {"k": 1 / 1024, "m": 1, "g": 1024}
+    unit = size[-1].lower()
+    megabytes = int(size[:-1]) * units[unit] if unit in units else int(size) / 2**20
+    return f"{max(16, int(megabytes // parts))}m"
 
 
 def find_java(configured: Path | None) -> Path:

@@ -26,6 +26,7 @@ from app.cli import app
 from graph.config import Settings, get_settings
 from graph.errors import ConfigError, Neo4jUnavailable
 from graph.server import (
+    HARDENING,
     LocalNeo4j,
     Neo4jStartFailed,
     check_port_free,
@@ -223,6 +224,19 @@ def test_start_stop_restart_keeps_data(tmp_path: Path) -> None:
         with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as d:
             shown = d.execute_query("SHOW SETTINGS YIELD name, value WHERE name = 'client.allow_telemetry'")
         assert [(r["name"], r["value"]) for r in shown.records] == [("client.allow_telemetry", "false")]
+        # the server-side limits (issue 12) are written and in force
+        with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as d:
+            limits = d.execute_query(
+                "SHOW SETTINGS YIELD name, value WHERE name IN $names RETURN name, value",
+                names=[*HARDENING, "db.memory.transaction.max", "db.memory.transaction.total.max"],
+            )
+        live = {r["name"]: r["value"] for r in limits.records}
+        assert all(f"{name}={value}" in conf for name, value in HARDENING.items())
+        assert "internal.dbms.cypher_ip_blocklist=0.0.0.0/0,::/0" in conf  # internal: SHOW SETTINGS hides it
+        assert live["dbms.security.allow_csv_import_from_file_urls"] == "false"
+        assert live["db.transaction.timeout"] in ("2m", "120s")
+        assert "db.stats.retrieve" not in live["dbms.security.procedures.allowlist"]
+        assert live["db.memory.transaction.max"] != "0B" and live["db.memory.transaction.total.max"] != "0B"
 
         # A second server on the same home is refused before it touches anything.
         with pytest.raises(ConfigError) as e:
