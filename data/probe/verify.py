@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check the real-r10 gold files against their documents.
+"""Check a real probe round's gold files against its documents: python3 data/probe/verify.py data/probe/real-rN
 
 For each gold/<stem>.json: the JSON parses; "doc" names a file in docs/; no name or alias is
 listed twice (within or across entities); every alias occurs in the raw text; every relation
@@ -9,7 +9,7 @@ endpoint is a listed canonical name; every evidence string is an exact substring
 """
 import json, pathlib, sys
 
-HERE = pathlib.Path(__file__).resolve().parent
+HERE = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
 LABELS = {"City", "Park", "Institute", "Enterprise", "Policy"}
 TYPES = {"HOSTS", "FUNDS", "COOPERATES"}
 
