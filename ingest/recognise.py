@@ -577,7 +577,7 @@ def _inner_firm(part: str) -> bool:
 
 def _topic_policy(text: str, start: int, head_start: int, head: str) -> bool:
     """人才集聚政策, 住房优惠政策: an unquoted 政策 named by its topic is a kind of policy; a national
-    one (国家研发费用加计扣除政策) or a quoted one (“创新券”政策) is an instrument."""
+    one (国家X政策) or a quoted one (“X”政策) is an instrument."""
     if head != "政策":
         return False
     part = text[start:head_start]
@@ -807,7 +807,7 @@ def _sub_park_regex() -> re.Pattern[str]:
 
 
 def sub_park_candidates(text: str) -> Iterator[Mention]:
-    """兰州高新区|七里河园区, 中关村科技园区|海淀园: a place's name and 园区/分园/园 right after a zone
+    """兰州高新区|七里河园区, X高新区|Y园: a place's name and 园区/分园/园 right after a zone
     name a sub-park of that zone."""
     for m in _sub_park_regex().finditer(text):
         name = m.group(1)

@@ -475,7 +475,7 @@ def _investors_hosted(seg: Segment, inside: list[tuple[Mention, Entity]]) -> Ite
         return
 
 
-# 广州经济技术开发区（包括广州国际生物岛、中新广州知识城等）: a zone or place followed by what it includes.
+# X开发区（包括A、B等）: a zone or place followed by what it includes.
 _INCLUDES = re.compile(r"[(（]?(?:包括|包含|涵盖|下辖)")
 
 
