@@ -56,7 +56,7 @@ SIGNATURES: dict[RelType, tuple[frozenset[Label], frozenset[Label]]] = {
     ),
     RelType.FUNDS: (
         frozenset({Label.CITY, Label.POLICY, Label.ENTERPRISE, Label.PARK, Label.INSTITUTE}),
-        frozenset({Label.PARK, Label.INSTITUTE, Label.ENTERPRISE, Label.POLICY}),
+        frozenset({Label.CITY, Label.PARK, Label.INSTITUTE, Label.ENTERPRISE, Label.POLICY}),
     ),
     RelType.COOPERATES: (
         frozenset({Label.CITY, Label.PARK, Label.INSTITUTE, Label.ENTERPRISE}),

@@ -320,6 +320,10 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
         if label in (Label.INSTITUTE, Label.ENTERPRISE) and _ordinal(tokens, k):
             start -= len(w)
             continue
+        if label is Label.ENTERPRISE and not seen and w in words("firm_trades.txt"):
+            start -= len(w)  # 高能|投资|有限公司: the trade before the legal form belongs to the name
+            seen = True
+            continue
         after_time = w == "来" and k > 0 and tokens[k - 1][1] == "t"  # 近三年|来|火炬高新区
         before = tokens[k - 1][1] if k > 0 else ""
         if (_is_stop(w, flag, label, before) or after_time) and not (policy_verb and seen):
@@ -546,9 +550,10 @@ _SEAT_NOTE = re.compile(r"\(([\u4e00-\u9fff]{2,8})\)$")
 
 
 def _before_seat_note(text: str, head_start: int, label: Label) -> int:
-    """Where the name before an enterprise head ends, skipping a bracketed seat note that stands just
-    before the head (the name then runs on to the left of it); ``head_start`` otherwise."""
-    if label is not Label.ENTERPRISE:
+    """Where the name before a firm's, park's or institute's head ends, skipping a bracketed seat note
+    that stands just before the head (the name then runs on to the left of it: 中国医疗器械(三水)产业基地);
+    ``head_start`` otherwise."""
+    if label not in (Label.ENTERPRISE, Label.PARK, Label.INSTITUTE):
         return head_start
     note = _SEAT_NOTE.search(text, max(0, head_start - 10), head_start)
     if note is None or not _seat_note(note.group(1)):
@@ -1081,10 +1086,31 @@ def _honorific(text: str, m: Mention) -> bool:
     return m.label is not Label.CITY and text[m.end : m.end + 3].startswith(("院士", "院院士"))
 
 
+_LIST_GAP = re.compile(r"[、和及与]|[\u4e00-\u9fffA-Za-z]{1,8}[、和及与]")
+
+
+def _listed_with_firm(text: str, g: Mention, firms: Sequence[Mention]) -> bool:
+    """五粮液、泸州老窖、水井坊: a word-like listed firm name in one enumeration with a listed firm."""
+    for f in firms:
+        if f is g:
+            continue
+        lo, hi = (f.end, g.start) if f.end <= g.start else (g.end, f.start)
+        gap = text[lo:hi]
+        items = gap.split("、")[1:-1]
+        marks = ("、", "和", "及")
+        listed = all(_LIST_GAP.fullmatch(p + "、") for p in items)
+        if 0 < len(gap) <= 30 and gap.startswith(marks) and gap.endswith(marks) and listed:
+            return True
+    return False
+
+
 def usable_gazetteer_candidates(text: str) -> Iterator[Mention]:
-    """Reference-list names, less the weak and word-like ones that are not places (新产业, 新城市)."""
-    for g in gazetteer_candidates(text):
-        if g.label is Label.CITY or not (g.weak or _wordlike(g)):
+    """Reference-list names, less the weak and word-like ones that are not places (新产业, 新城市),
+    unless they stand in a list with a firm that is no word (五粮液、泸州老窖)."""
+    found = list(gazetteer_candidates(text))
+    firms = [g for g in found if g.label is Label.ENTERPRISE and not (g.weak or _wordlike(g))]
+    for g in found:
+        if g.label is Label.CITY or not (g.weak or _wordlike(g)) or _listed_with_firm(text, g, firms):
             yield g
 
 

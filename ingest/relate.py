@@ -64,8 +64,13 @@ def place_of(doc: Doc, e: Entity) -> Entity | None:
         found = doc.city_entity(e.place)
         if found:
             return found
-    for n in range(min(6, len(e.name) - 2), 1, -1):
-        found = doc.place_named(e.name[:n])
+    return _opening_place(doc, e.name, e)
+
+
+def _opening_place(doc: Doc, name: str, e: Entity) -> Entity | None:
+    """The longest City entity of the document that ``name`` opens with, other than ``e``."""
+    for n in range(min(6, len(name) - 2), 1, -1):
+        found = doc.place_named(name[:n])
         if found and found is not e:
             return found
     return None
@@ -116,9 +121,29 @@ def _prefix_place(doc: Doc, e: Entity) -> Entity | None:
     return _infix_place(doc, e) or place_of(doc, e)
 
 
+def _inner_division(doc: Doc, e: Entity, province: Entity) -> Entity | None:
+    """湖北|麻城|经济开发区: the document's division of ``province`` written right after it in the name."""
+    from ingest.gazetteer import get_gazetteer
+
+    form = next((f for f in (province.name, *province.aliases) if e.name.startswith(f)), None)
+    if form is None:
+        return None
+    rest = e.name[len(form) :]
+    for n in range(min(5, len(rest) - 2), 1, -1):
+        inner = doc.place_named(rest[:n])
+        if inner is None or inner is e or inner is province or inner.level == "province":
+            continue
+        top = get_gazetteer().province_of(inner.name, within=province.name)
+        if top is not None and top.canonical == province.name:
+            return inner
+    return None
+
+
 def hosts_by_prefix(doc: Doc) -> Iterator[Fact]:
     """A place-prefixed park or institute (洛阳高新区) is hosted by its place; a firm only where the
-    place is local or the name is not a registered one (a place written before a short name)."""
+    place is local or the name is not a registered one (a place written before a short name). Where a
+    province opens the name and one of its cities follows (湖北麻城经济开发区), the city hosts the actor and
+    the province the city."""
     first, where = _first_sentences(doc)
     for e in doc.resolution.entities:
         if e.label not in _ACTORS or id(e) not in first:
@@ -126,6 +151,9 @@ def hosts_by_prefix(doc: Doc) -> Iterator[Fact]:
         place = _prefix_place(doc, e)
         if place is None:
             continue
+        if place.level == "province" and (inner := _inner_division(doc, e, place)) is not None:
+            yield Fact(RelType.HOSTS, place, inner, first[id(e)], "context:prefix", 0.8)
+            place = inner
         local = _local_places(doc, doc.local_city(where[id(e)]))
         # a firm's registered name opens with where it was registered: in another city's document that
         # city does not host it (深圳X科技有限公司入驻成都高新区)
@@ -142,12 +170,12 @@ _FIRM_SEAT = re.compile(r"[(（]([\u4e00-\u9fff]{2,6})[)）]")
 
 
 def hosts_by_firm_seat(doc: Doc) -> Iterator[Fact]:
-    """腾讯科技(深圳)有限公司: the place a firm's registered name gives as its seat hosts it, when the
-    document names that place."""
+    """腾讯科技(深圳)有限公司, 启迪之星(青岛), 中国医疗器械(三水)产业基地: the place an actor's name gives
+    in brackets as its seat hosts it, when the document names that place."""
     first, _ = _first_sentences(doc)
     for e in doc.resolution.entities:
-        if e.label is not Label.ENTERPRISE or id(e) not in first:
-            continue
+        if e.label not in _ACTORS or id(e) not in first or _university(e):
+            continue  # 中国地质大学(北京): a campus, not a seat
         seat = _FIRM_SEAT.search(e.name)
         place = doc.place_named(seat.group(1)) if seat else None
         if place is not None and place is not e:
@@ -581,21 +609,30 @@ def _listed_receive(p: _Payee) -> Fact | None:
     return p.fact("funds:listed-receive", 0.6) if ok else None
 
 
-_RECEIVES = re.compile(
-    rf"{IN_CLAUSE}{{0,30}}?获(?:得)?{IN_CLAUSE}{{0,12}}?(\d[\d.]*\s?[万亿]元){IN_CLAUSE}{{0,4}}"
-    r"(?:支持|资助|奖励|补助)"
-)
-# X获奖励100万元, X…，获得中央财政资金支持1200万元: the money word before the amount, the 获 clause
-# up to two clauses after the actor.
-_RECEIVES_NAMED = re.compile(
-    r"[^。;]{0,40}?获(?:得|批)?(?:[^。;,]{0,10}?)(?:资金|经费|奖励|奖补|补助|补贴|资助|支持)"
-    r"[^。;,]{0,10}?(\d[\d.]*\s?[万亿]元)"
-)
+_SUM = r"(\d[\d.]*多?\s?[万亿]元)"
+
+
+@cache
+def _receive_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """X获得500万元资助, X拿到了90多万元奖补资金; X获奖励100万元, X…，获得中央财政资金支持1200万元 (the
+    money word before the amount, the receiving clause up to two clauses after the actor). The receiving
+    verbs are FUNDS/receive of triggers.tsv."""
+    got = "(?:" + "|".join(map(re.escape, triggers("FUNDS", "receive"))) + ")了?"
+    sum_first = re.compile(
+        rf"{IN_CLAUSE}{{0,30}}?{got}{IN_CLAUSE}{{0,12}}?{_SUM}{IN_CLAUSE}{{0,4}}"
+        r"(?:支持|资助|奖励|补助|奖补|补贴)"
+    )
+    word_first = re.compile(
+        rf"[^。;]{{0,40}}?{got}(?:[^。;,]{{0,10}}?)(?:资金|经费|奖励|奖补|补助|补贴|资助|支持)"
+        rf"[^。;,]{{0,10}}?{_SUM}"
+    )
+    return sum_first, word_first
 
 
 def _receives(p: _Payee) -> Fact | None:
     """X获得500万元资助."""
-    got = (_RECEIVES.match(p.after) or _RECEIVES_NAMED.match(p.after)) if p.actor else None
+    sum_first, word_first = _receive_patterns()
+    got = (sum_first.match(p.after) or word_first.match(p.after)) if p.actor else None
     if got is None or p.after[:1] == "、":
         return None
     amounts = parse_amounts(got.group(1))
@@ -632,6 +669,18 @@ def _allocated(p: _Payee) -> Fact | None:
     return p.fact("funds:allocate", 0.6, paid) if paid is not None else None
 
 
+_FOR = re.compile(rf"为(?:{IN_CLAUSE}{{0,12}}的)?$")
+_PROVIDES_MONEY = re.compile(rf"^提供{IN_CLAUSE}{{0,8}}?(?:资金|经费|资助|补贴|奖励|奖补|补助)")
+
+
+def _provided_for(p: _Payee) -> Fact | None:
+    """为(部署在昆明的)X提供配套经费支持: the speaker pays X."""
+    if not p.actor or not _FOR.search(p.before) or not _PROVIDES_MONEY.match(p.after):
+        return None
+    amounts = parse_amounts(p.after[: clause_end(p.after, 0)])
+    return p.fact("funds:provide", 0.6, amounts[0].cny if len(amounts) == 1 else None)
+
+
 # The funding rules for one mention, in order: the first that finds a fact wins.
 PAYEE_RULES: tuple[Callable[[_Payee], Fact | None], ...] = (
     _fund_set_up,
@@ -640,6 +689,7 @@ PAYEE_RULES: tuple[Callable[[_Payee], Fact | None], ...] = (
     _supported,
     _fund_supports,
     _allocated,
+    _provided_for,
 )
 
 
@@ -866,10 +916,11 @@ def _outermost(inside: list[tuple[Mention, Entity]]) -> list[tuple[Mention, Enti
     ]
 
 
-# X由Y(在Z)投资(N亿元)设立; Y投资成立了X: the investor funds the firm, institute or park it sets up.
+# X由Y(在Z)投资(N亿元)设立, X由Y注资N亿元; Y投资成立了X: the investor funds the firm, institute or park
+# it sets up.
 _BY_INVESTOR = re.compile(rf"由{IN_CLAUSE}{{0,2}}$")
 _INVESTS = re.compile(
-    rf"^(?:在{IN_CLAUSE}{{1,12}}?)?(?:控股|全资|独资|共同|出资)?投资(?:{IN_CLAUSE}{{0,12}}?元)?"
+    rf"^(?:在{IN_CLAUSE}{{1,12}}?)?(?:控股|全资|独资|共同|出资)?(?:投资|注资|出资)(?:{IN_CLAUSE}{{0,12}}?元)?"
     r"(?:设立|成立|组建|兴建|建设|创办)?(?:了)?"
 )
 _FUNDED_BY_INVESTOR = (Label.ENTERPRISE, Label.INSTITUTE, Label.PARK)
@@ -898,7 +949,7 @@ def funds_by_investment(doc: Doc) -> Iterator[Fact]:
                 continue
             after = seg.text[m.end - seg.start : clause_end(seg.text, m.end - seg.start)]
             invest = _INVESTS.match(after)
-            if invest is None or "投资" not in invest.group():
+            if invest is None or not re.search("投资|注资|出资", invest.group()):
                 continue
             amounts = parse_amounts(invest.group())
             amount = amounts[-1].cny if amounts else None
@@ -914,8 +965,51 @@ def funds_by_investment(doc: Doc) -> Iterator[Fact]:
                 continue
             for m2, e2 in inside[k + 1 :]:
                 if m2.start - verb_end <= 1 and e2.label in _FUNDED_BY_INVESTOR:
-                    yield Fact(RelType.FUNDS, e, e2, seg, "investment:investor", 0.7, amount)
+                    for investor in (e, *_co_parties(seg, inside, k)):
+                        yield Fact(RelType.FUNDS, investor, e2, seg, "investment:investor", 0.7, amount)
                 break
+
+
+def _co_parties(seg: Segment, inside: list[tuple[Mention, Entity]], k: int) -> Iterator[Entity]:
+    """晋煤集团与阳煤集团投资组建了X: the actors joined to mention ``k`` by 与/和/及/、 before it."""
+    while k > 0:
+        (prev, e), (m, _) = inside[k - 1], inside[k]
+        if seg.text[prev.end - seg.start : m.start - seg.start] not in ("与", "和", "及", "、", "同"):
+            return
+        if e.label in _INVESTORS:
+            yield e
+        k -= 1
+
+
+# X将在Y投资50亿元, X计划向Y投资418亿元, X在该区计划投资22亿元: an investor puts a stated sum into a place,
+# park or firm (a plan counts: the text states who pays whom and how much).
+_INTO = re.compile(r"^(?:将|已|拟|计划|准备|预计)?(?:在|向|于|对)$")
+_INVESTS_SUM = re.compile(
+    rf"^(?:{IN_CLAUSE}{{0,4}}?)(?:将|已|拟|计划|准备|预计|总|累计|共)*(?:投资|注资|投入)(?:总额|总计|约|超过?|近)?"
+    rf"[\d.,，零〇一二三四五六七八九十百千万亿]+(?:多)?(?:万|亿)?(?:元|美元|人民币)"
+)
+_PLACES_INVESTED = (Label.CITY, Label.PARK, Label.ENTERPRISE, Label.INSTITUTE)
+
+
+def funds_by_stated_investment(doc: Doc) -> Iterator[Fact]:
+    """X(将)在/向Y(计划)投资N元: the investor opening the clause funds Y with N."""
+    for seg in doc.sentences:
+        inside = doc.in_segment(seg)
+        for k, (m, e) in enumerate(inside[:-1]):
+            if e.label not in (Label.ENTERPRISE, Label.INSTITUTE, Label.CITY):
+                continue
+            m2, e2 = inside[k + 1]
+            if e2 is e or e2.label not in _PLACES_INVESTED:
+                continue
+            if not _INTO.match(seg.text[m.end - seg.start : m2.start - seg.start]):
+                continue
+            after = seg.text[m2.end - seg.start : clause_end(seg.text, m2.end - seg.start)]
+            invest = _INVESTS_SUM.match(after)
+            if invest is None or any(x.start < m2.end + invest.end() for x, _ in inside[k + 2 :]):
+                continue  # another actor before the sum is the one that receives it
+            amounts = parse_amounts(invest.group())
+            if amounts:
+                yield Fact(RelType.FUNDS, e, e2, seg, "investment:stated", 0.7, amounts[-1].cny)
 
 
 # ---------------------------------------------------------------- COOPERATES
@@ -1104,6 +1198,7 @@ RELATION_RULES: tuple[RelationRule, ...] = (
     RelationRule("funds", funds),
     RelationRule("funds", funds_by_notice),
     RelationRule("investment", funds_by_investment),
+    RelationRule("investment", funds_by_stated_investment),
     RelationRule("coop", cooperates),
     RelationRule("coop", joint_parties),
 )

@@ -172,7 +172,7 @@ def _city_choice(m: Mention, cities: set[str], after: str = "") -> tuple[str, st
         # 麻城市 written out is the county-level city even where 麻城 is also a word; not 合作|市场
         written_out = (
             best.entry.kind == "县级市" and after[:1] not in ("场", "民", "长") and _proper_word(stem)
-        )
+        ) or (best.entry.kind == "县" and m.surface.endswith("县") and len(stem) >= 2)  # 紫金县, not 市和县
         if _common_word(stem) and not written_out:
             return None
     return best.entry.canonical, best.entry.level or "", parent_of(best.entry)

@@ -255,3 +255,14 @@ def test_entrepreneurs_listed_are_people_not_firms() -> None:
     named = _named("施正荣、瞿晓铧、赵建华等一批科技型企业家脱颖而出,尚德、林洋等企业快速成长。")
     assert "施正荣" not in named and "瞿晓铧" not in named
     assert named.get("尚德") is Label.ENTERPRISE
+
+
+def test_a_firms_trade_before_its_legal_form_stays_in_its_name() -> None:
+    names = _named("该项目由浙江天成投资有限公司出资建设。")
+    assert names.get("浙江天成投资有限公司") is Label.ENTERPRISE
+
+
+def test_word_like_listed_firms_count_in_a_list_with_a_listed_firm() -> None:
+    names = _named("与同仁堂、比亚迪等企业合作。")
+    assert names.get("同仁堂") is Label.ENTERPRISE
+    assert "同仁堂" not in _named("同仁堂是一种老字号的名字。")

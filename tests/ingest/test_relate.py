@@ -336,3 +336,40 @@ def test_a_province_prefixed_registered_firm_is_hosted_by_its_province_a_city_pr
     )
     assert ("HOSTS", "广西", "广西有色金属集团") in facts
     assert not any(f[0] == "HOSTS" and f[1] == "深圳" for f in facts)
+
+
+def test_a_province_and_its_city_opening_a_name_host_in_a_chain() -> None:
+    facts = _facts("据报道，新材料产业基地在安徽宿州经济开发区开工。宿州市推进项目建设。")
+    assert ("HOSTS", "安徽", "宿州") in facts
+    assert ("HOSTS", "宿州", "安徽宿州经济开发区") in facts
+    assert ("HOSTS", "安徽", "安徽宿州经济开发区") not in facts
+
+
+def test_a_bracketed_seat_in_a_parks_name_hosts_it() -> None:
+    facts = _facts("中国家电（顺德区）产业基地位于佛山市顺德区。")
+    assert ("HOSTS", "顺德区", "中国家电(顺德区)产业基地") in facts
+
+
+def test_a_stated_investment_into_a_place_or_firm_funds_it() -> None:
+    funds = _funds("鞍钢集团将在营口投资80亿元。万华化学计划向烟台万华聚氨酯股份有限公司投资12亿元。")
+    assert ("鞍钢集团", "营口", 8_000_000_000) in funds
+    assert ("万华化学", "烟台万华聚氨酯", 1_200_000_000) in funds
+
+
+def test_an_injection_by_an_investor_funds_the_firm_and_co_investors_fund_together() -> None:
+    funds = _funds(
+        "衢州市推进发展。衢州巨化新材料有限公司由杭州高能投资有限公司注资3亿元。"
+        "华能集团与大唐集团投资组建了内蒙古风电开发有限公司。"
+    )
+    assert ("杭州高能投资", "衢州巨化新材料", 300_000_000) in funds
+    assert {("华能集团", "内蒙古风电开发", None), ("大唐集团", "内蒙古风电开发", None)} <= funds
+
+
+def test_an_actor_that_gets_money_with_other_verbs_is_funded_by_the_speaker() -> None:
+    funds = _funds("泰州市科技局发布通知。泰州华信药业有限公司拿到了60多万元奖补资金。")
+    assert ("泰州", "泰州华信药业", None) in funds  # 60多万元 ("over 600,000") states no exact amount
+
+
+def test_money_provided_for_a_named_actor_is_paid_by_the_speaker() -> None:
+    funds = _funds("贵阳市印发通知。贵阳市将为部署在贵阳的贵州实验室提供配套经费支持。")
+    assert ("贵阳", "贵州实验室", None) in funds

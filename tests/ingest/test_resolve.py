@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graph.model import Label
 from ingest.clean import clean
+from ingest.pipeline import extract_text
 from ingest.recognise import recognise
 from ingest.resolve import Resolution, document_city, resolve
 
@@ -109,3 +110,9 @@ def test_a_county_level_city_written_out_is_a_city_even_where_its_stem_is_a_name
 
     names = {e.name for e in extract_text("麻城市推进发展。合作市场繁荣。").graph.entities}
     assert "麻城" in names and "合作" not in names
+
+
+def test_a_county_written_out_with_its_ending_is_a_place_even_when_its_stem_is_a_word() -> None:
+    g = extract_text("2021年和平县人民政府工作报告。全县上下团结奋斗。")
+    assert "City:和平县" in {e.key for e in g.graph.entities}
+    assert "City:和县" not in {e.key for e in extract_text("各市和县要加强创新。").graph.entities}
