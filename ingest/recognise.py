@@ -875,7 +875,7 @@ def firm_candidates(text: str) -> Iterator[Mention]:
 # A short name standing where only an organisation can (the subject of 落户/入驻, a party to 与…签署):
 # a firm that no list holds and no head marks (华为落户…, 腾讯与…签署).
 _SETTLES = r"(?:正式|已|将|先后|宣布|成功|率先)?(?:落户|入驻|进驻|签约落户|落地)"
-_PARTY = r"与[^,。;]{2,30}?(?:签署|签订|签约|达成|共建|战略合作)"
+_PARTY = r"(?:与|和)[^,。;]{2,30}?(?:签署|签订|签约|达成|共建|战略合作|结盟|合资)"
 _CONTEXT_FIRM = re.compile(
     rf"(?:^|(?<=[,。;:、\n\t“]))([\u4e00-\u9fff]{{2,5}}|[A-Za-z][A-Za-z0-9]{{1,15}})(?={_SETTLES}|{_PARTY})"
 )
@@ -1136,6 +1136,28 @@ RECOGNISERS: tuple[Recogniser, ...] = (
 )
 
 
+# Names that only their context marks as names (a firm opening a clause of settling or signing, a brand in
+# a project list): once marked, the same name elsewhere in the document is a mention too.
+_CONTEXT_TAGS = frozenset({"context-firm", "project", "support"})
+
+
+def _repeats(text: str, chosen: list[Mention]) -> list[Mention]:
+    """``chosen`` with every other occurrence of a context-marked name that no chosen mention covers."""
+    marked = {m.surface: m for m in chosen if m.extractor in _CONTEXT_TAGS and len(m.surface) >= 2}
+    if not marked:
+        return chosen
+    covered = bytearray(len(text))
+    for m in chosen:
+        covered[m.start : m.end] = b"\x01" * (m.end - m.start)
+    out = list(chosen)
+    for surface, m in marked.items():
+        for hit in re.finditer(re.escape(surface), text):
+            lo, hi = hit.start(), hit.end()
+            if not any(covered[lo:hi]):
+                out.append(replace(m, start=lo, end=hi))
+    return sorted(out, key=lambda x: (x.start, -x.end))
+
+
 def recognise(text: str) -> Recognised:
     """Mentions of the five labels in cleaned ``text``: every rule of RECOGNISERS, then selection and
     the split of names that share an ending (shared)."""
@@ -1145,7 +1167,7 @@ def recognise(text: str) -> Recognised:
     # a known name ends where a pattern name ends: the gazetteer knows its start (做强|合肥经济技术开发区)
     known_ends = {(g.end, g.label) for g in gaz if g.label is not Label.CITY}
     cands = [c for c in cands if c.extractor == "gazetteer" or (c.end, c.label) not in known_ends]
-    chosen = expand_shared(text, select(cands))
+    chosen = _repeats(text, expand_shared(text, select(cands)))
     name_ends: dict[int, int] = {}
     for c in chosen:
         if c.label is not Label.CITY:

@@ -1055,8 +1055,9 @@ def _coop_objects(doc: Doc, seg: Segment, inside: list[tuple[Mention, Entity]]) 
         means = _MEANS.search(seg.text, w.end(), v.start())
         stop = means.start() if means else v.start()
         for m, e in inside:
-            if w.end() <= m.start - seg.start < stop:
-                objs.add(id(e))
+            where = seg.text[max(0, m.start - seg.start - 1) : m.start - seg.start] in ("在", "于")
+            if w.end() <= m.start - seg.start < stop and not (where and e.label is Label.CITY):
+                objs.add(id(e))  # 与B在成都签署: 成都 is where they sign, not a partner
     for w in re.finditer(r"对接", seg.text):
         stop = clause_end(seg.text, w.end())
         for m, e in inside:
@@ -1078,15 +1079,17 @@ def cooperates(doc: Doc) -> Iterator[Fact]:
             first_obj = min(m.start for m, e in inside if id(e) in objs)
             rel = first_obj - seg.start
             opens = seg.start + clause_start(seg.text, rel)
-            subjects = [
-                e
+            named = [
+                (m, e)
                 for m, e in inside
                 if opens <= m.start
                 and m.end <= first_obj
                 and id(e) not in objs
                 and e.label is not Label.POLICY
+                and not _nested(m, inside)  # 株洲|高新区与B: the zone acts, not the city inside its name
             ]
-            if not subjects:  # 与B合作 with no subject in its clause: the opening actor, else the city
+            subjects = [e for m, e in named if not _not_acting(seg, m)]
+            if not named:  # 与B合作 with no subject in its clause: the opening actor, else the city
                 m0, e0 = inside[0]
                 opening = e0.label in _ACTORS and _opens(seg, m0, slack=2) and id(e0) not in objs
                 local = doc.local_city(seg.start) if _speaker_acts(seg.text[:rel]) else None
@@ -1105,6 +1108,22 @@ def cooperates(doc: Doc) -> Iterator[Fact]:
             for partner in right if left else []:
                 if partner is not left[-1]:
                     yield Fact(RelType.COOPERATES, left[-1], partner, seg, "coop:link", 0.7)
+
+
+_DESTINATION = re.compile(r"(?:前往|赴|到|在|于|来自)$")
+_PEOPLE = re.compile(r"^[省市区县]?(?:领导|官员|代表团|党委书记|书记|市长|省长|县长|区长)")
+
+
+def _not_acting(seg: Segment, m: Mention) -> bool:
+    """四川省领导…前往台湾与C会谈: a place that is where someone goes, or whose officials act, is no party."""
+    before = seg.text[: m.start - seg.start]
+    after = seg.text[m.end - seg.start :]
+    return _DESTINATION.search(before) is not None or _PEOPLE.match(after) is not None
+
+
+def _nested(m: Mention, inside: list[tuple[Mention, Entity]]) -> bool:
+    """Whether a longer mention of the segment contains ``m``."""
+    return any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o, _ in inside)
 
 
 # 共同签署, 共同推进, 共建: every party named with 与 acts together, so each pair cooperates.
@@ -1156,6 +1175,24 @@ def joint_parties(doc: Doc) -> Iterator[Fact]:
                 yield Fact(RelType.COOPERATES, a, b, seg, "coop:joint-list", 0.6)
 
 
+# A和B签署合作框架协议: two parties joined by 和/及 that sign together (与 is the with-rule's).
+_SIGN = re.compile(r"^(?:今天|今日|日前|近日|正式|共同|昨日|在[^,。;]{2,12}?)*(?:签署|签订|签约|达成)")
+
+
+def signing_pair(doc: Doc) -> Iterator[Fact]:
+    """A和B(正式)签署…: the two parties opening the clause cooperate."""
+    for seg in doc.sentences:
+        inside = [(m, e) for m, e in doc.in_segment(seg) if not _nested(m, doc.in_segment(seg))]
+        for (m1, e1), (m2, e2) in pairwise(inside):
+            if seg.text[m1.end - seg.start : m2.start - seg.start] not in ("和", "及"):
+                continue
+            rel = m1.start - seg.start
+            if e1.label is Label.POLICY or e2.label is Label.POLICY or rel - clause_start(seg.text, rel) > 2:
+                continue
+            if _SIGN.match(seg.text[m2.end - seg.start :]):
+                yield Fact(RelType.COOPERATES, e1, e2, seg, "coop:signing-pair", 0.6)
+
+
 def _inside_a_name(inside: list[tuple[Mention, Entity]], pos: int) -> bool:
     """Whether the character at ``pos`` belongs to a mention's name (a trigger word there links nothing)."""
     return any(m.start <= pos < m.end for m, _ in inside)
@@ -1201,6 +1238,7 @@ RELATION_RULES: tuple[RelationRule, ...] = (
     RelationRule("investment", funds_by_stated_investment),
     RelationRule("coop", cooperates),
     RelationRule("coop", joint_parties),
+    RelationRule("coop", signing_pair),
 )
 
 

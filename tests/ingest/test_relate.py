@@ -373,3 +373,22 @@ def test_an_actor_that_gets_money_with_other_verbs_is_funded_by_the_speaker() ->
 def test_money_provided_for_a_named_actor_is_paid_by_the_speaker() -> None:
     funds = _funds("贵阳市印发通知。贵阳市将为部署在贵阳的贵州实验室提供配套经费支持。")
     assert ("贵阳", "贵州实验室", None) in funds
+
+
+def test_two_parties_joined_by_he_that_sign_cooperate() -> None:
+    facts = _facts("日前，鞍钢集团有限公司和本钢集团有限公司在沈阳正式签署战略合作协议。")
+    assert ("COOPERATES", "本钢集团", "鞍钢集团") in facts
+    assert not any(f[0] == "COOPERATES" and "沈阳" in f for f in facts)  # where they sign is no party
+
+
+def test_the_zone_acts_not_the_city_inside_its_name_nor_a_place_someone_goes_to() -> None:
+    facts = _facts("湘潭高新区与中南大学、湖南华菱钢铁有限公司合作共建实验室。")
+    assert ("COOPERATES", "中南大学", "湘潭高新区") in facts
+    assert not any(f[0] == "COOPERATES" and "湘潭" in f for f in facts)
+    facts = _facts("腾讯进驻武汉。湖北省领导还将前往北京与腾讯董事长会谈。")
+    assert not any(f[0] == "COOPERATES" for f in facts)
+
+
+def test_a_firm_marked_by_its_context_once_is_found_again_in_the_document() -> None:
+    facts = _facts("腾讯与海尔结盟。武汉市政府、海尔先后与腾讯签署战略合作协议。")
+    assert ("COOPERATES", "武汉", "腾讯") in facts
