@@ -104,6 +104,27 @@ def hosts_by_home(doc: Doc) -> Iterator[Fact]:
                 yield Fact(RelType.HOSTS, home, other, first[id(other)], "context:division", 0.7)
 
 
+def hosts_by_province(doc: Doc) -> Iterator[Fact]:
+    """湖北…宜昌、襄阳…: a province hosts the cities of its own that a sentence names with it (a county or
+    district only where the document does not name its prefecture)."""
+    from ingest.gazetteer import get_gazetteer
+
+    gz = get_gazetteer()
+    for seg in doc.sentences:
+        places = [e for _, e in doc.in_segment(seg) if e.label is Label.CITY]
+        provinces = {id(p): p for p in places if p.level == "province"}
+        if not provinces:
+            continue
+        named = {c.name for c in _cities(doc)}
+        for c in {id(c): c for c in places if c.level != "province"}.values():
+            if c.level in ("county", "district") and c.parent in named:
+                continue  # 江苏…江阴: a county is its prefecture's, which the document names
+            top = gz.province_of(c.name, within=[p.name for p in provinces.values()])
+            host = next((p for p in provinces.values() if top is not None and top.canonical == p.name), None)
+            if host is not None and host is not c:
+                yield Fact(RelType.HOSTS, host, c, seg, "context:province", 0.7)
+
+
 def _local_places(doc: Doc, city: Entity | None) -> set[str]:
     """The city a passage speaks for, its province and its divisions named in the document."""
     if city is None:
@@ -1223,6 +1244,7 @@ class RelationRule:
 # The relation rules, in order; the pipeline merges the facts they repeat (graph.model.merge_repeats).
 RELATION_RULES: tuple[RelationRule, ...] = (
     RelationRule("context", hosts_by_home),
+    RelationRule("context", hosts_by_province),
     RelationRule("context", hosts_by_prefix),
     RelationRule("context", hosts_own),
     RelationRule("context", hosts_by_firm_seat),

@@ -146,8 +146,11 @@ def _localised(name: str, city: str, province: str) -> str:
     return owner + name if owner else name
 
 
-def _city_choice(m: Mention, cities: set[str], after: str = "") -> tuple[str, str, str] | None:
-    """(canonical, level, parent) of a division mention, or None when the context cannot vouch for it."""
+def _city_choice(
+    m: Mention, cities: set[str], after: str = "", *, listed: bool = False
+) -> tuple[str, str, str] | None:
+    """(canonical, level, parent) of a division mention, or None when the context cannot vouch for it.
+    A place listed with others (长春、通化、敦化和白山) is vouched for by its province among them."""
     cands = [c for c in _gaz().lookup(m.surface) if c.entry.label is Label.CITY]
     if not cands:
         return None
@@ -157,7 +160,12 @@ def _city_choice(m: Mention, cities: set[str], after: str = "") -> tuple[str, st
         p = gz.get(e.parent_id) if e.parent_id else None
         return p.canonical if p else ""
 
-    local = [c for c in cands if parent_of(c.entry) in cities or c.entry.canonical in cities]
+    def vouched(e: GazEntry) -> bool:
+        if parent_of(e) in cities or e.canonical in cities:
+            return True
+        return listed and not m.weak and any(p.canonical in cities for p in gz.chain(e)[1:])
+
+    local = [c for c in cands if vouched(c.entry)]
     if local:
         c = local[0]
         return c.entry.canonical, c.entry.level or "", parent_of(c.entry)
@@ -233,7 +241,8 @@ def resolve(text: str, rec: Recognised) -> Resolution:
     deferred: list[Mention] = []
     for m in rec.mentions:
         if m.label is Label.CITY:
-            choice = _city_choice(m, cities, text[m.end : m.end + 1])
+            listed = text[m.start - 1 : m.start] in ("、", "和", "及") or text[m.end : m.end + 1] == "、"
+            choice = _city_choice(m, cities, text[m.end : m.end + 1], listed=listed)
             if choice is None:
                 pruned["place name without context"] += 1
                 continue

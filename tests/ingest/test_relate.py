@@ -392,3 +392,10 @@ def test_the_zone_acts_not_the_city_inside_its_name_nor_a_place_someone_goes_to(
 def test_a_firm_marked_by_its_context_once_is_found_again_in_the_document() -> None:
     facts = _facts("腾讯与海尔结盟。武汉市政府、海尔先后与腾讯签署战略合作协议。")
     assert ("COOPERATES", "武汉", "腾讯") in facts
+
+
+def test_a_province_hosts_its_cities_named_with_it_but_not_counties_of_named_prefectures() -> None:
+    facts = _facts("会议指出，湖北省将支持宜昌和十堰建设创新型城市。")
+    assert {("HOSTS", "湖北", "宜昌"), ("HOSTS", "湖北", "十堰")} <= facts
+    facts = _facts("会议指出，江苏省将支持苏州和昆山市建设创新型城市。")
+    assert ("HOSTS", "江苏", "昆山") not in facts

@@ -116,3 +116,8 @@ def test_a_county_written_out_with_its_ending_is_a_place_even_when_its_stem_is_a
     g = extract_text("2021年和平县人民政府工作报告。全县上下团结奋斗。")
     assert "City:和平县" in {e.key for e in g.graph.entities}
     assert "City:和县" not in {e.key for e in extract_text("各市和县要加强创新。").graph.entities}
+
+
+def test_a_short_county_name_listed_with_cities_of_its_province_is_a_place() -> None:
+    keys = {e.key for e in extract_text("吉林省的长春、通化、敦化和白山都在发展医药产业。").graph.entities}
+    assert "City:敦化" in keys
