@@ -668,6 +668,8 @@ def policy_candidates(text: str) -> Iterator[Mention]:
         inner = m.group(1).strip()
         if ":" in inner or "：" in inner or inner.endswith(tuple(words("publication_tails.txt"))):
             continue  # 《常州:四大清单促…》 is an article, 《科技日报》 a newspaper, 《…蓝皮书》 a book
+        if re.sub(r"[(（][^()（）]*[)）]$", "", inner).endswith(tuple(words("form_tails.txt"))):
+            continue  # 《…申请表(表一)》, 《…委托书》: a form
         yield Mention(Label.POLICY, m.start(1), m.end(1), inner, inner, "title", 0.9)
     for m in _DOCNO.finditer(text):
         yield Mention(Label.POLICY, m.start(), m.end(), m.group(), m.group(), "docno", 0.9)

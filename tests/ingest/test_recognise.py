@@ -266,3 +266,9 @@ def test_word_like_listed_firms_count_in_a_list_with_a_listed_firm() -> None:
     names = _named("与同仁堂、比亚迪等企业合作。")
     assert names.get("同仁堂") is Label.ENTERPRISE
     assert "同仁堂" not in _named("同仁堂是一种老字号的名字。")
+
+
+def test_a_titled_form_is_no_policy_but_a_titled_agreement_is() -> None:
+    names = _named("申请人填写《昆明市科技项目申请表》(表一)，签订《滇中城市群科技合作协议》。")
+    assert "昆明市科技项目申请表" not in names
+    assert names.get("滇中城市群科技合作协议") is Label.POLICY
