@@ -119,5 +119,6 @@ def test_a_county_written_out_with_its_ending_is_a_place_even_when_its_stem_is_a
 
 
 def test_a_short_county_name_listed_with_cities_of_its_province_is_a_place() -> None:
-    keys = {e.key for e in extract_text("黑龙江省的哈尔滨、大庆、绥芬河和佳木斯都在发展医药产业。").graph.entities}
+    graph = extract_text("黑龙江省的哈尔滨、大庆、绥芬河和佳木斯都在发展医药产业。").graph
+    keys = {e.key for e in graph.entities}
     assert "City:绥芬河" in keys
