@@ -26,7 +26,7 @@ SETS = {
         0.50,
         True,
     ),
-    "gold-real": (ROOT / "data" / "gold-real", ROOT / "data" / "gold-real", 0.70, 0.50, True),
+    "gold-real": (ROOT / "data" / "gold-real", ROOT / "data" / "gold-real", 0.72, 0.52, True),
     "probe set (real)": (
         ROOT / "data" / "probe" / "real" / "gold",
         ROOT / "data" / "probe" / "real" / "docs",
@@ -51,15 +51,15 @@ SETS = {
     "probe round r6 (real)": (
         ROOT / "data" / "probe" / "real-r6" / "gold",
         ROOT / "data" / "probe" / "real-r6" / "docs",
-        0.58,
-        0.48,
+        0.60,
+        0.60,
         False,
     ),
     "probe round r7 (real)": (
         ROOT / "data" / "probe" / "real-r7" / "gold",
         ROOT / "data" / "probe" / "real-r7" / "docs",
         0.68,
-        0.47,
+        0.52,
         False,
     ),
     "probe round r8 (real)": (
@@ -72,22 +72,29 @@ SETS = {
     "probe round r9 (real)": (
         ROOT / "data" / "probe" / "real-r9" / "gold",
         ROOT / "data" / "probe" / "real-r9" / "docs",
-        0.48,
-        0.44,
+        0.50,
+        0.58,
         False,
     ),
     "probe round r10 (real)": (
         ROOT / "data" / "probe" / "real-r10" / "gold",
         ROOT / "data" / "probe" / "real-r10" / "docs",
         0.72,
-        0.38,
+        0.58,
         False,
     ),
     "probe round r11 (real)": (
         ROOT / "data" / "probe" / "real-r11" / "gold",
         ROOT / "data" / "probe" / "real-r11" / "docs",
         0.52,
-        0.08,
+        0.10,
+        False,
+    ),
+    "probe round r12 (real)": (
+        ROOT / "data" / "probe" / "real-r12" / "gold",
+        ROOT / "data" / "probe" / "real-r12" / "docs",
+        0.46,
+        0.24,
         False,
     ),
 }
