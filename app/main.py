@@ -32,7 +32,7 @@ from app.explorer import documents as explorer_documents
 from app.explorer.pages import invalid_request_page, is_page
 from graph.config import Settings, get_settings
 from graph.cypher_guard import CypherRefused, QueryTimeout, ResultTooLarge
-from graph.db import QUIET, check_uri, open_driver
+from graph.db import QUIET, RETRY_TIME_S, check_uri, is_lockout, lockout_message, open_driver
 from graph.errors import BadInput, ConfigError, InnographError, Neo4jUnavailable, NotFound
 
 logger = logging.getLogger(__name__)
@@ -52,13 +52,14 @@ def _open_driver(settings: Settings) -> Driver:
     except Neo4jUnavailable as e:
         logger.warning("%s; answering 503 until it is reachable", e)
     check_uri(settings.neo4j_uri)
-    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    auth = (settings.neo4j_user, settings.neo4j_secret().get_secret_value())
     return GraphDatabase.driver(
         settings.neo4j_uri,
         auth=auth,
         connection_timeout=5.0,
         user_agent="innograph",
         notifications_min_severity=QUIET,
+        max_transaction_retry_time=RETRY_TIME_S,
     )
 
 
@@ -128,6 +129,8 @@ def _status_of(error: Exception) -> int:
         return 400
     if isinstance(error, Neo4jUnavailable | ConfigError | ServiceUnavailable | SessionExpired | AuthError):
         return 503
+    if is_lockout(error):  # our own user locked out by someone's wrong passwords: not the caller's fault
+        return 503
     if isinstance(error, Neo4jError):
         code = error.code or ""
         if "TransactionTimedOut" in code:
@@ -146,6 +149,8 @@ def _status_of(error: Exception) -> int:
 def _message(error: Exception, settings: Settings) -> str:
     if isinstance(error, InnographError):
         return str(error)
+    if is_lockout(error):
+        return lockout_message(settings.neo4j_user)
     if isinstance(error, AuthError):
         return "Neo4j refused the credentials: check NEO4J_USER and NEO4J_PASSWORD"
     if isinstance(error, ServiceUnavailable | SessionExpired):
@@ -160,9 +165,9 @@ def _message(error: Exception, settings: Settings) -> str:
         if code == "Neo.ClientError.Statement.AccessMode":
             return "writes are not allowed here: the endpoint only reads the graph"
         if isinstance(error, TransientError):
-            return f"Neo4j is busy, try again: {error.message}"
+            return "Neo4j is busy with conflicting work: try again in a few seconds"
         if isinstance(error, DatabaseError):
-            return f"Neo4j failed to run the query: {error.message}"
+            return f"Neo4j failed to run the query ({code}): try again; the Neo4j log has the details"
         return error.message or code
     return "internal error: the server log has the details"
 
@@ -172,7 +177,8 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
         status = _status_of(error)
         if status >= 500:
             logger.error("%s %s failed: %r", request.method, request.url.path, error, exc_info=error)
-        return JSONResponse({"detail": _message(error, settings)}, status_code=status)
+        headers = {"Retry-After": "5"} if is_lockout(error) or isinstance(error, TransientError) else None
+        return JSONResponse({"detail": _message(error, settings)}, status_code=status, headers=headers)
 
     async def invalid(request: Request, error: Exception) -> Response:
         # A page's bad query value is answered for a person; the API keeps FastAPI's 422 detail list.
