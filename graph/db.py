@@ -48,7 +48,13 @@ def open_driver(settings: Settings, *, timeout_s: float = 5.0) -> Driver:
     """A driver for ``settings``' Neo4j, proven by a read on its database; ConfigError/Neo4jUnavailable."""
     uri = settings.neo4j_uri
     check_uri(uri)
-    auth = (settings.neo4j_user, settings.neo4j_secret().get_secret_value())
+    try:
+        secret = settings.neo4j_secret()
+    except ConfigError:
+        # No password known here: a server that cannot be reached is still the first thing to say.
+        _raise_if_unreachable(settings, timeout_s)
+        raise
+    auth = (settings.neo4j_user, secret.get_secret_value())
     try:
         driver = GraphDatabase.driver(
             uri,
@@ -72,6 +78,17 @@ def open_driver(settings: Settings, *, timeout_s: float = 5.0) -> Driver:
         raise
     logger.debug("connected to %s (database %s)", uri, settings.neo4j_database)
     return driver
+
+
+def _raise_if_unreachable(settings: Settings, timeout_s: float) -> None:
+    """Neo4jUnavailable if nothing answers Bolt at ``settings.neo4j_uri``; a server that answers passes."""
+    try:
+        with GraphDatabase.driver(settings.neo4j_uri, connection_timeout=timeout_s) as probe:
+            probe.verify_connectivity()
+    except (ServiceUnavailable, SessionExpired) as e:
+        raise _explain(e, settings) from e
+    except (Neo4jError, DriverError, ConfigurationError, ValueError):
+        pass  # it answered (and refused a login without a password): the missing password is the error
 
 
 def server_info(driver: Driver) -> tuple[str, str]:

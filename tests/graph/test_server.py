@@ -361,7 +361,7 @@ def test_the_first_start_generates_a_user_only_password_that_later_starts_reuse(
     assert len(first) >= 24 and first != "innograph-dev"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert local_password(path, initialised=True) == first
-    settings = Settings(_env_file=None, INNOGRAPH_NEO4J_HOME=str(tmp_path / "home"))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, neo4j_home=tmp_path / "home")  # type: ignore[call-arg]
     assert settings.neo4j_password is None
     assert settings.neo4j_secret().get_secret_value() == first  # what the API and the CLI log in with
     server = LocalNeo4j.from_settings(settings)
