@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-import networkx as nx
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from neo4j import Driver
@@ -549,11 +548,12 @@ def health(driver: DriverDep, settings: SettingsDep) -> Health:
             "description": "GraphML, GEXF, a zip of nodes.csv, edges.csv and evidence.csv, or node-link JSON",
             "content": exports.OPENAPI_CONTENT,
         },
-        **_problems(503),
+        **_problems(429, 503),
     },
     tags=["graph"],
 )
 def export(
+    request: Request,
     driver: DriverDep,
     settings: SettingsDep,
     format: ExportFormat = ExportFormat.GRAPHML,
@@ -576,21 +576,29 @@ def export(
       Gephi reads a ``type`` column as edge direction.
     - ``json``: networkx node-link data (``nodes``, ``links``), readable by d3 and ``nx.node_link_graph``.
 
-    ``/export/entity/{key}`` and ``/export/paths`` export one explorer view instead.
+    ``/export/entity/{key}`` and ``/export/paths`` export one explorer view instead. The file is streamed as
+    it is read from Neo4j, in pages; at most INNOGRAPH_MAX_CONCURRENT_EXPORTS exports run at once, and a
+    request past that is a 429 with Retry-After.
     """
-    graph = read.export_graph(
-        driver,
-        database=settings.neo4j_database,
-        labels=[x.value for x in label] if label else None,
-        types=[x.value for x in type] if type else None,
-    )
-    return _export(driver, settings, graph, format, "innograph")
+    release = _export_slot(request)
+    try:
+        source = read.export_source(
+            driver,
+            database=settings.neo4j_database,
+            labels=[x.value for x in label] if label else None,
+            types=[x.value for x in type] if type else None,
+            batch_size=settings.export_batch_size,
+        )
+    except BaseException:
+        release()
+        raise
+    return exports.response(source, format, "innograph", release)
 
 
 # The "Export this view" routes (entity page, path page) answer like /export.
 _VIEW_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "the view in the chosen format", "content": exports.OPENAPI_CONTENT},
-    **_problems(400, 404, 503),
+    **_problems(400, 404, 429, 503),
 }
 
 
@@ -602,6 +610,7 @@ _VIEW_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 )
 def export_entity_view(
     key: str,
+    request: Request,
     driver: DriverDep,
     settings: SettingsDep,
     format: ExportFormat = ExportFormat.GRAPHML,
@@ -623,13 +632,9 @@ def export_entity_view(
         limit=limit,
         min_confidence=min_confidence,
     )
-    graph = read.export_view(
-        driver,
-        database=settings.neo4j_database,
-        node_keys=[n.key for n in hood.nodes],
-        relation_keys=[e.key for e in hood.edges],
+    return _export_view(
+        request, driver, settings, [n.key for n in hood.nodes], [e.key for e in hood.edges], format, "entity"
     )
-    return _export(driver, settings, graph, format, "innograph-entity")
 
 
 @router.get(
@@ -639,6 +644,7 @@ def export_entity_view(
     tags=["graph"],
 )
 def export_paths_view(
+    request: Request,
     driver: DriverDep,
     settings: SettingsDep,
     source: Annotated[str, Query(min_length=1, max_length=200, description="entity key, name or alias")],
@@ -663,26 +669,38 @@ def export_paths_view(
         exclude_types=[x.value for x in exclude_type or ()],
         exclude_provinces=exclude_provinces,
     )
-    graph = read.export_view(
+    return _export_view(
+        request,
         driver,
-        database=settings.neo4j_database,
-        node_keys=[result.source.key, result.target.key, *(n.key for p in result.paths for n in p.nodes)],
-        relation_keys=[step.key for p in result.paths for step in p.relationships],
+        settings,
+        [result.source.key, result.target.key, *(n.key for p in result.paths for n in p.nodes)],
+        [step.key for p in result.paths for step in p.relationships],
+        format,
+        "paths",
     )
-    return _export(driver, settings, graph, format, "innograph-paths")
 
 
-def _export(
-    driver: DriverDep, settings: SettingsDep, graph: nx.MultiDiGraph, fmt: ExportFormat, name: str
+def _export_slot(request: Request) -> Callable[[], None]:
+    """One of the process's export slots (released when the download ends); Busy (429) if none is free."""
+    slots: exports.ExportSlots = request.app.state.export_slots
+    return slots.take()
+
+
+def _export_view(
+    request: Request,
+    driver: Driver,
+    settings: Settings,
+    node_keys: list[str],
+    relation_keys: list[str],
+    fmt: ExportFormat,
+    view: str,
 ) -> Response:
-    if fmt is ExportFormat.GRAPHML:
-        content = exports.graphml(graph)
-    elif fmt is ExportFormat.GEXF:
-        content = exports.gexf(graph)
-    elif fmt is ExportFormat.CSV:
-        facts = [key for _, _, key in graph.edges(keys=True)]
-        evidence = read.export_evidence(driver, database=settings.neo4j_database, facts=facts)
-        content = exports.csv_zip(graph, evidence)
-    else:
-        content = exports.node_link_json(graph)
-    return exports.response(content, fmt, name)
+    release = _export_slot(request)
+    try:
+        source = read.export_view(
+            driver, database=settings.neo4j_database, node_keys=node_keys, relation_keys=relation_keys
+        )
+    except BaseException:
+        release()
+        raise
+    return exports.response(source, fmt, f"innograph-{view}", release)

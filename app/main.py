@@ -26,14 +26,14 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from app import api, cities, compare, curation, docs, explorer
+from app import api, cities, compare, curation, docs, explorer, exports
 from app.explorer import compare as explorer_compare
 from app.explorer import documents as explorer_documents
 from app.explorer.pages import invalid_request_page, is_page
 from graph.config import Settings, get_settings
 from graph.cypher_guard import CypherRefused, QueryTimeout, ResultTooLarge
 from graph.db import QUIET, RETRY_TIME_S, check_uri, is_lockout, lockout_message, open_driver
-from graph.errors import BadInput, ConfigError, InnographError, Neo4jUnavailable, NotFound
+from graph.errors import BadInput, Busy, ConfigError, InnographError, Neo4jUnavailable, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, *, apply_schema: bool = True) -
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
+    app.state.export_slots = exports.ExportSlots(settings.max_concurrent_exports)
     app.include_router(api.router)
     app.include_router(curation.router)  # /curation: the curator's corrections (API key)
     app.include_router(docs.router)  # /docs, /redoc and their assets under /static/docs/
@@ -119,6 +120,8 @@ def _status_of(error: Exception) -> int:
     """The HTTP status for an error the project or the driver raised."""
     if isinstance(error, NotFound):
         return 404
+    if isinstance(error, Busy):
+        return 429
     if isinstance(error, CypherRefused):
         return 403
     if isinstance(error, QueryTimeout):
@@ -178,6 +181,8 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
         if status >= 500:
             logger.error("%s %s failed: %r", request.method, request.url.path, error, exc_info=error)
         headers = {"Retry-After": "5"} if is_lockout(error) or isinstance(error, TransientError) else None
+        if isinstance(error, Busy):
+            headers = {"Retry-After": str(error.retry_after_s)}
         return JSONResponse({"detail": _message(error, settings)}, status_code=status, headers=headers)
 
     async def invalid(request: Request, error: Exception) -> Response:

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     cypher_plan_timeout_s: float = 10.0
     # Bytes of rows a /cypher answer may hold (JSON); past it the query is refused with 413.
     cypher_max_bytes: int = 8 * 1024 * 1024
+    # Exports running at once (each streams the graph from Neo4j in pages); past it a request gets 429.
+    max_concurrent_exports: int = Field(default=2, ge=1)
+    # Rows per Neo4j read of a streamed export: what the API and Neo4j hold of one export at a time.
+    export_batch_size: int = Field(default=1000, ge=1)
     max_upload_bytes: int = 20 * 1024 * 1024
     # An upload is read and extracted in a process of its own, stopped past these budgets.
     upload_timeout_s: float = 120.0
