@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -23,6 +25,7 @@ from app.curation import redirect_if_moved
 from app.deps import ApiKeyDep, DriverDep, SettingsDep
 from app.explorer import queries
 from app.exports import ExportFormat
+from app.limits import Slots
 from graph import curation, read
 from graph.config import Settings
 from graph.errors import Neo4jUnavailable, NotFound
@@ -252,26 +255,34 @@ async def shortest_paths(
     )
 
 
-@router.post("/cypher", responses=_problems(400, 403, 408, 413, 503), tags=["query"])
-async def run_cypher(body: CypherRequest, driver: DriverDep, settings: SettingsDep) -> CypherResult:
+@router.post("/cypher", responses=_problems(400, 403, 408, 413, 429, 503), tags=["query"])
+async def run_cypher(
+    request: Request, body: CypherRequest, driver: DriverDep, settings: SettingsDep
+) -> CypherResult:
     """Run a read-only Cypher query with parameters, within a time limit and a row cap.
 
     Neo4j's plan of the query decides: writes, schema and admin commands (SHOW TRANSACTIONS, TERMINATE),
     procedures off the allowlist, LOAD CSV and USE are refused with 403 and change nothing. A syntax error,
     or text too long or nested too deep, is a 400; past the time limit, planning or running, the query is
-    stopped (408); a result past the byte cap is a 413.
+    stopped (408); a result past the byte cap is a 413. At most INNOGRAPH_MAX_CONCURRENT_CYPHER queries run
+    at once; one more is a 429 with Retry-After.
     """
-    return await run_in_threadpool(
-        read.run_cypher,
-        driver,
-        body.query,
-        body.params,
-        database=settings.neo4j_database,
-        timeout_s=settings.cypher_timeout_s,
-        row_cap=settings.cypher_row_cap,
-        byte_cap=settings.cypher_max_bytes,
-        plan_timeout_s=settings.cypher_plan_timeout_s,
-    )
+    slots: Slots = request.app.state.cypher_slots
+    release = slots.take()
+    try:
+        return await run_in_threadpool(
+            read.run_cypher,
+            driver,
+            body.query,
+            body.params,
+            database=settings.neo4j_database,
+            timeout_s=settings.cypher_timeout_s,
+            row_cap=settings.cypher_row_cap,
+            byte_cap=settings.cypher_max_bytes,
+            plan_timeout_s=settings.cypher_plan_timeout_s,
+        )
+    finally:
+        release()
 
 
 @router.get("/documents", responses=_problems(503), tags=["documents"])
@@ -440,7 +451,9 @@ def _ingest_upload(
         if result.error is not None or result.graph is None:
             # The worker names the file by where it was read: never show that temporary path.
             error = (result.error or "no graph came back").replace(tmp, name).replace(Path(tmp).name, name)
-            code = status.HTTP_422_UNPROCESSABLE_ENTITY if result.over_budget else status.HTTP_400_BAD_REQUEST
+            code = (
+                status.HTTP_422_UNPROCESSABLE_CONTENT if result.over_budget else status.HTTP_400_BAD_REQUEST
+            )
             raise HTTPException(code, f"{name}: {error}")
         document = result.graph.document.model_copy(update={"source": source})
         graph = result.graph.model_copy(update={"document": document})
@@ -523,10 +536,17 @@ async def get_stats(driver: DriverDep, settings: SettingsDep) -> Stats:
 
 
 @router.get("/health", responses=_problems(503), tags=["graph"])
-def health(driver: DriverDep, settings: SettingsDep) -> Health:
-    """Whether Neo4j answers, its version and node counts; 503 while it cannot be reached."""
+async def health(request: Request, driver: DriverDep, settings: SettingsDep) -> Health:
+    """Whether Neo4j answers, its version and node counts; 503 while it cannot be reached.
+
+    Its read runs on threads of its own (``app.state.health_pool``), never behind the requests that hold
+    the API's shared threads, so a monitor sees the API answer while heavy queries run.
+    """
+    pool: ThreadPoolExecutor = request.app.state.health_pool
     try:
-        info = read.health_counts(driver, database=settings.neo4j_database)
+        info = await asyncio.get_running_loop().run_in_executor(
+            pool, partial(read.health_counts, driver, database=settings.neo4j_database)
+        )
     except AuthError as e:
         raise Neo4jUnavailable(
             f"Neo4j at {settings.neo4j_uri} refused user {settings.neo4j_user!r}: check NEO4J_USER and "
@@ -682,7 +702,7 @@ def export_paths_view(
 
 def _export_slot(request: Request) -> Callable[[], None]:
     """One of the process's export slots (released when the download ends); Busy (429) if none is free."""
-    slots: exports.ExportSlots = request.app.state.export_slots
+    slots: Slots = request.app.state.export_slots
     return slots.take()
 
 

@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import re
-import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
@@ -25,7 +24,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from fastapi.responses import StreamingResponse
 
-from graph.errors import Busy
 from graph.read import ExportNode, ExportSource
 
 
@@ -81,33 +79,6 @@ XML_TYPES: dict[type, str] = {int: "long", float: "double", bool: "boolean", str
 # Characters XML 1.0 cannot carry at all; a stored text holding one is exported without it.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 BOM = "\ufeff".encode()
-
-
-class ExportSlots:
-    """The process's limit on exports running at once: an export holds a slot from its first read to its
-    last byte, and a request finding none free is refused (Busy) instead of queueing behind the others."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._free = threading.BoundedSemaphore(limit)
-
-    def take(self) -> Callable[[], None]:
-        """A free slot's release (safe to call twice); Busy when all ``limit`` are taken."""
-        if not self._free.acquire(blocking=False):
-            raise Busy(
-                f"{self.limit} exports are already running, the most this server runs at once "
-                "(INNOGRAPH_MAX_CONCURRENT_EXPORTS): try again in a few seconds, or export less "
-                "(label=, type=, or a view's Export link)",
-                retry_after_s=5,
-            )
-        released = threading.Event()
-
-        def release() -> None:
-            if not released.is_set():
-                released.set()
-                self._free.release()
-
-        return release
 
 
 def gephi_node(key: str, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -26,7 +27,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from app import api, cities, compare, curation, docs, explorer, exports
+from app import api, cities, compare, curation, docs, explorer, limits
 from app.explorer import compare as explorer_compare
 from app.explorer import documents as explorer_documents
 from app.explorer.pages import invalid_request_page, is_page
@@ -75,11 +76,14 @@ def create_app(settings: Settings | None = None, *, apply_schema: bool = True) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         driver = _open_driver(settings)
         app.state.driver = driver
+        # /health's own threads: it never waits behind requests holding the shared pool's threads.
+        app.state.health_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="health")
         if apply_schema:
             await run_in_threadpool(_try_apply_schema, driver, settings)
         try:
             yield
         finally:
+            app.state.health_pool.shutdown(wait=False, cancel_futures=True)
             driver.close()
 
     app = FastAPI(
@@ -94,7 +98,8 @@ def create_app(settings: Settings | None = None, *, apply_schema: bool = True) -
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
-    app.state.export_slots = exports.ExportSlots(settings.max_concurrent_exports)
+    app.state.export_slots = limits.export_slots(settings.max_concurrent_exports)
+    app.state.cypher_slots = limits.cypher_slots(settings.max_concurrent_cypher)
     app.include_router(api.router)
     app.include_router(curation.router)  # /curation: the curator's corrections (API key)
     app.include_router(docs.router)  # /docs, /redoc and their assets under /static/docs/

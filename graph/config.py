@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     cypher_plan_timeout_s: float = 10.0
     # Bytes of rows a /cypher answer may hold (JSON); past it the query is refused with 413.
     cypher_max_bytes: int = 8 * 1024 * 1024
+    # POST /cypher queries running at once; past it a request gets 429 (the API's threads stay free).
+    max_concurrent_cypher: int = Field(default=8, ge=1)
     # Exports running at once (each streams the graph from Neo4j in pages); past it a request gets 429.
     max_concurrent_exports: int = Field(default=2, ge=1)
     # Rows per Neo4j read of a streamed export: what the API and Neo4j hold of one export at a time.

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from app import exports
+from app.limits import Slots, export_slots
 from app.main import create_app
 from graph import read
 from graph.config import Settings
@@ -281,7 +282,7 @@ def test_exports_past_the_limit_are_refused_with_retry_after(
     _session_settings: Settings, seeded: Seeded
 ) -> None:
     app = create_app(api_settings(_session_settings, max_concurrent_exports=2), apply_schema=False)
-    slots: exports.ExportSlots = app.state.export_slots
+    slots: Slots = app.state.export_slots
     with TestClient(app, raise_server_exceptions=False) as c:
         held = [slots.take(), slots.take()]  # two downloads in progress
         for path, params in [
@@ -299,7 +300,7 @@ def test_exports_past_the_limit_are_refused_with_retry_after(
 
 
 def test_a_download_abandoned_midway_gives_its_slot_back(driver: Driver, seeded: Seeded) -> None:
-    slots = exports.ExportSlots(1)
+    slots = export_slots(1)
     release = slots.take()
     source = read.export_source(driver, database=seeded.database, labels=None, types=None, batch_size=1)
     body = exports.download(source, exports.ExportFormat.GRAPHML, release)
