@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-import networkx as nx
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from neo4j import Driver
@@ -24,6 +25,7 @@ from app.curation import redirect_if_moved
 from app.deps import ApiKeyDep, DriverDep, SettingsDep
 from app.explorer import queries
 from app.exports import ExportFormat
+from app.limits import Slots
 from graph import curation, read
 from graph.config import Settings
 from graph.errors import Neo4jUnavailable, NotFound
@@ -253,26 +255,34 @@ async def shortest_paths(
     )
 
 
-@router.post("/cypher", responses=_problems(400, 403, 408, 413, 503), tags=["query"])
-async def run_cypher(body: CypherRequest, driver: DriverDep, settings: SettingsDep) -> CypherResult:
+@router.post("/cypher", responses=_problems(400, 403, 408, 413, 429, 503), tags=["query"])
+async def run_cypher(
+    request: Request, body: CypherRequest, driver: DriverDep, settings: SettingsDep
+) -> CypherResult:
     """Run a read-only Cypher query with parameters, within a time limit and a row cap.
 
     Neo4j's plan of the query decides: writes, schema and admin commands (SHOW TRANSACTIONS, TERMINATE),
     procedures off the allowlist, LOAD CSV and USE are refused with 403 and change nothing. A syntax error,
     or text too long or nested too deep, is a 400; past the time limit, planning or running, the query is
-    stopped (408); a result past the byte cap is a 413.
+    stopped (408); a result past the byte cap is a 413. At most INNOGRAPH_MAX_CONCURRENT_CYPHER queries run
+    at once; one more is a 429 with Retry-After.
     """
-    return await run_in_threadpool(
-        read.run_cypher,
-        driver,
-        body.query,
-        body.params,
-        database=settings.neo4j_database,
-        timeout_s=settings.cypher_timeout_s,
-        row_cap=settings.cypher_row_cap,
-        byte_cap=settings.cypher_max_bytes,
-        plan_timeout_s=settings.cypher_plan_timeout_s,
-    )
+    slots: Slots = request.app.state.cypher_slots
+    release = slots.take()
+    try:
+        return await run_in_threadpool(
+            read.run_cypher,
+            driver,
+            body.query,
+            body.params,
+            database=settings.neo4j_database,
+            timeout_s=settings.cypher_timeout_s,
+            row_cap=settings.cypher_row_cap,
+            byte_cap=settings.cypher_max_bytes,
+            plan_timeout_s=settings.cypher_plan_timeout_s,
+        )
+    finally:
+        release()
 
 
 @router.get("/documents", responses=_problems(503), tags=["documents"])
@@ -441,7 +451,9 @@ def _ingest_upload(
         if result.error is not None or result.graph is None:
             # The worker names the file by where it was read: never show that temporary path.
             error = (result.error or "no graph came back").replace(tmp, name).replace(Path(tmp).name, name)
-            code = status.HTTP_422_UNPROCESSABLE_ENTITY if result.over_budget else status.HTTP_400_BAD_REQUEST
+            code = (
+                status.HTTP_422_UNPROCESSABLE_CONTENT if result.over_budget else status.HTTP_400_BAD_REQUEST
+            )
             raise HTTPException(code, f"{name}: {error}")
         document = result.graph.document.model_copy(update={"source": source})
         graph = result.graph.model_copy(update={"document": document})
@@ -524,10 +536,17 @@ async def get_stats(driver: DriverDep, settings: SettingsDep) -> Stats:
 
 
 @router.get("/health", responses=_problems(503), tags=["graph"])
-def health(driver: DriverDep, settings: SettingsDep) -> Health:
-    """Whether Neo4j answers, its version and node counts; 503 while it cannot be reached."""
+async def health(request: Request, driver: DriverDep, settings: SettingsDep) -> Health:
+    """Whether Neo4j answers, its version and node counts; 503 while it cannot be reached.
+
+    Its read runs on threads of its own (``app.state.health_pool``), never behind the requests that hold
+    the API's shared threads, so a monitor sees the API answer while heavy queries run.
+    """
+    pool: ThreadPoolExecutor = request.app.state.health_pool
     try:
-        info = read.health_counts(driver, database=settings.neo4j_database)
+        info = await asyncio.get_running_loop().run_in_executor(
+            pool, partial(read.health_counts, driver, database=settings.neo4j_database)
+        )
     except AuthError as e:
         raise Neo4jUnavailable(
             f"Neo4j at {settings.neo4j_uri} refused user {settings.neo4j_user!r}: check NEO4J_USER and "
@@ -549,11 +568,12 @@ def health(driver: DriverDep, settings: SettingsDep) -> Health:
             "description": "GraphML, GEXF, a zip of nodes.csv, edges.csv and evidence.csv, or node-link JSON",
             "content": exports.OPENAPI_CONTENT,
         },
-        **_problems(503),
+        **_problems(429, 503),
     },
     tags=["graph"],
 )
 def export(
+    request: Request,
     driver: DriverDep,
     settings: SettingsDep,
     format: ExportFormat = ExportFormat.GRAPHML,
@@ -576,21 +596,29 @@ def export(
       Gephi reads a ``type`` column as edge direction.
     - ``json``: networkx node-link data (``nodes``, ``links``), readable by d3 and ``nx.node_link_graph``.
 
-    ``/export/entity/{key}`` and ``/export/paths`` export one explorer view instead.
+    ``/export/entity/{key}`` and ``/export/paths`` export one explorer view instead. The file is streamed as
+    it is read from Neo4j, in pages; at most INNOGRAPH_MAX_CONCURRENT_EXPORTS exports run at once, and a
+    request past that is a 429 with Retry-After.
     """
-    graph = read.export_graph(
-        driver,
-        database=settings.neo4j_database,
-        labels=[x.value for x in label] if label else None,
-        types=[x.value for x in type] if type else None,
-    )
-    return _export(driver, settings, graph, format, "innograph")
+    release = _export_slot(request)
+    try:
+        source = read.export_source(
+            driver,
+            database=settings.neo4j_database,
+            labels=[x.value for x in label] if label else None,
+            types=[x.value for x in type] if type else None,
+            batch_size=settings.export_batch_size,
+        )
+    except BaseException:
+        release()
+        raise
+    return exports.response(source, format, "innograph", release)
 
 
 # The "Export this view" routes (entity page, path page) answer like /export.
 _VIEW_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "the view in the chosen format", "content": exports.OPENAPI_CONTENT},
-    **_problems(400, 404, 503),
+    **_problems(400, 404, 429, 503),
 }
 
 
@@ -602,6 +630,7 @@ _VIEW_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 )
 def export_entity_view(
     key: str,
+    request: Request,
     driver: DriverDep,
     settings: SettingsDep,
     format: ExportFormat = ExportFormat.GRAPHML,
@@ -623,13 +652,9 @@ def export_entity_view(
         limit=limit,
         min_confidence=min_confidence,
     )
-    graph = read.export_view(
-        driver,
-        database=settings.neo4j_database,
-        node_keys=[n.key for n in hood.nodes],
-        relation_keys=[e.key for e in hood.edges],
+    return _export_view(
+        request, driver, settings, [n.key for n in hood.nodes], [e.key for e in hood.edges], format, "entity"
     )
-    return _export(driver, settings, graph, format, "innograph-entity")
 
 
 @router.get(
@@ -639,6 +664,7 @@ def export_entity_view(
     tags=["graph"],
 )
 def export_paths_view(
+    request: Request,
     driver: DriverDep,
     settings: SettingsDep,
     source: Annotated[str, Query(min_length=1, max_length=200, description="entity key, name or alias")],
@@ -663,26 +689,38 @@ def export_paths_view(
         exclude_types=[x.value for x in exclude_type or ()],
         exclude_provinces=exclude_provinces,
     )
-    graph = read.export_view(
+    return _export_view(
+        request,
         driver,
-        database=settings.neo4j_database,
-        node_keys=[result.source.key, result.target.key, *(n.key for p in result.paths for n in p.nodes)],
-        relation_keys=[step.key for p in result.paths for step in p.relationships],
+        settings,
+        [result.source.key, result.target.key, *(n.key for p in result.paths for n in p.nodes)],
+        [step.key for p in result.paths for step in p.relationships],
+        format,
+        "paths",
     )
-    return _export(driver, settings, graph, format, "innograph-paths")
 
 
-def _export(
-    driver: DriverDep, settings: SettingsDep, graph: nx.MultiDiGraph, fmt: ExportFormat, name: str
+def _export_slot(request: Request) -> Callable[[], None]:
+    """One of the process's export slots (released when the download ends); Busy (429) if none is free."""
+    slots: Slots = request.app.state.export_slots
+    return slots.take()
+
+
+def _export_view(
+    request: Request,
+    driver: Driver,
+    settings: Settings,
+    node_keys: list[str],
+    relation_keys: list[str],
+    fmt: ExportFormat,
+    view: str,
 ) -> Response:
-    if fmt is ExportFormat.GRAPHML:
-        content = exports.graphml(graph)
-    elif fmt is ExportFormat.GEXF:
-        content = exports.gexf(graph)
-    elif fmt is ExportFormat.CSV:
-        facts = [key for _, _, key in graph.edges(keys=True)]
-        evidence = read.export_evidence(driver, database=settings.neo4j_database, facts=facts)
-        content = exports.csv_zip(graph, evidence)
-    else:
-        content = exports.node_link_json(graph)
-    return exports.response(content, fmt, name)
+    release = _export_slot(request)
+    try:
+        source = read.export_view(
+            driver, database=settings.neo4j_database, node_keys=node_keys, relation_keys=relation_keys
+        )
+    except BaseException:
+        release()
+        raise
+    return exports.response(source, fmt, f"innograph-{view}", release)

@@ -49,6 +49,10 @@ def _main(
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )
+    if not verbose:
+        # The driver logs each retried transaction (deadlocks between concurrent ingests) with Neo4j's raw
+        # lock dump; the retry is routine, and a retry that fails for good reaches the user as our error.
+        logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 
 @app.command()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -26,14 +27,14 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from app import api, cities, compare, curation, docs, explorer
+from app import api, cities, compare, curation, docs, explorer, limits
 from app.explorer import compare as explorer_compare
 from app.explorer import documents as explorer_documents
 from app.explorer.pages import invalid_request_page, is_page
 from graph.config import Settings, get_settings
 from graph.cypher_guard import CypherRefused, QueryTimeout, ResultTooLarge
-from graph.db import QUIET, check_uri, open_driver
-from graph.errors import BadInput, ConfigError, InnographError, Neo4jUnavailable, NotFound
+from graph.db import QUIET, RETRY_TIME_S, check_uri, is_lockout, lockout_message, open_driver
+from graph.errors import BadInput, Busy, ConfigError, InnographError, Neo4jUnavailable, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +53,14 @@ def _open_driver(settings: Settings) -> Driver:
     except Neo4jUnavailable as e:
         logger.warning("%s; answering 503 until it is reachable", e)
     check_uri(settings.neo4j_uri)
-    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    auth = (settings.neo4j_user, settings.neo4j_secret().get_secret_value())
     return GraphDatabase.driver(
         settings.neo4j_uri,
         auth=auth,
         connection_timeout=5.0,
         user_agent="innograph",
         notifications_min_severity=QUIET,
+        max_transaction_retry_time=RETRY_TIME_S,
     )
 
 
@@ -74,11 +76,14 @@ def create_app(settings: Settings | None = None, *, apply_schema: bool = True) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         driver = _open_driver(settings)
         app.state.driver = driver
+        # /health's own threads: it never waits behind requests holding the shared pool's threads.
+        app.state.health_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="health")
         if apply_schema:
             await run_in_threadpool(_try_apply_schema, driver, settings)
         try:
             yield
         finally:
+            app.state.health_pool.shutdown(wait=False, cancel_futures=True)
             driver.close()
 
     app = FastAPI(
@@ -93,6 +98,8 @@ def create_app(settings: Settings | None = None, *, apply_schema: bool = True) -
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
+    app.state.export_slots = limits.export_slots(settings.max_concurrent_exports)
+    app.state.cypher_slots = limits.cypher_slots(settings.max_concurrent_cypher)
     app.include_router(api.router)
     app.include_router(curation.router)  # /curation: the curator's corrections (API key)
     app.include_router(docs.router)  # /docs, /redoc and their assets under /static/docs/
@@ -118,6 +125,8 @@ def _status_of(error: Exception) -> int:
     """The HTTP status for an error the project or the driver raised."""
     if isinstance(error, NotFound):
         return 404
+    if isinstance(error, Busy):
+        return 429
     if isinstance(error, CypherRefused):
         return 403
     if isinstance(error, QueryTimeout):
@@ -127,6 +136,8 @@ def _status_of(error: Exception) -> int:
     if isinstance(error, BadInput):
         return 400
     if isinstance(error, Neo4jUnavailable | ConfigError | ServiceUnavailable | SessionExpired | AuthError):
+        return 503
+    if is_lockout(error):  # our own user locked out by someone's wrong passwords: not the caller's fault
         return 503
     if isinstance(error, Neo4jError):
         code = error.code or ""
@@ -146,6 +157,8 @@ def _status_of(error: Exception) -> int:
 def _message(error: Exception, settings: Settings) -> str:
     if isinstance(error, InnographError):
         return str(error)
+    if is_lockout(error):
+        return lockout_message(settings.neo4j_user)
     if isinstance(error, AuthError):
         return "Neo4j refused the credentials: check NEO4J_USER and NEO4J_PASSWORD"
     if isinstance(error, ServiceUnavailable | SessionExpired):
@@ -160,9 +173,9 @@ def _message(error: Exception, settings: Settings) -> str:
         if code == "Neo.ClientError.Statement.AccessMode":
             return "writes are not allowed here: the endpoint only reads the graph"
         if isinstance(error, TransientError):
-            return f"Neo4j is busy, try again: {error.message}"
+            return "Neo4j is busy with conflicting work: try again in a few seconds"
         if isinstance(error, DatabaseError):
-            return f"Neo4j failed to run the query: {error.message}"
+            return f"Neo4j failed to run the query ({code}): try again; the Neo4j log has the details"
         return error.message or code
     return "internal error: the server log has the details"
 
@@ -172,7 +185,10 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
         status = _status_of(error)
         if status >= 500:
             logger.error("%s %s failed: %r", request.method, request.url.path, error, exc_info=error)
-        return JSONResponse({"detail": _message(error, settings)}, status_code=status)
+        headers = {"Retry-After": "5"} if is_lockout(error) or isinstance(error, TransientError) else None
+        if isinstance(error, Busy):
+            headers = {"Retry-After": str(error.retry_after_s)}
+        return JSONResponse({"detail": _message(error, settings)}, status_code=status, headers=headers)
 
     async def invalid(request: Request, error: Exception) -> Response:
         # A page's bad query value is answered for a person; the API keeps FastAPI's 422 detail list.

@@ -143,7 +143,7 @@ def neo4j(heap: str, pagecache: str) -> Iterator[tuple[Driver, str]]:
     """A driver to NEO4J_URI when it is set, else to a LocalNeo4j on free ports in a temporary home."""
     settings = get_settings()
     if os.environ.get("NEO4J_URI"):
-        password = settings.neo4j_password.get_secret_value()
+        password = settings.neo4j_secret().get_secret_value()
         with GraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user, password)) as driver:
             yield driver, settings.neo4j_database
         return

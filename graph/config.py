@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.errors import ConfigError
+
 ROOT = Path(__file__).resolve().parent.parent
 # A checkout keeps its data, its local Neo4j and the jars beside the code; an installed package keeps them
 # in the folder it runs in (the package's own Cypher and rules: graph.files).
@@ -25,8 +27,9 @@ class Settings(BaseSettings):
     neo4j_user: str = Field(
         default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "INNOGRAPH_NEO4J_USER")
     )
-    neo4j_password: SecretStr = Field(
-        default=SecretStr("innograph-dev"),
+    # Unset: the password the local server generated on its first start, kept in `password_file`.
+    neo4j_password: SecretStr | None = Field(
+        default=None,
         validation_alias=AliasChoices("NEO4J_PASSWORD", "INNOGRAPH_NEO4J_PASSWORD"),
     )
     neo4j_database: str = Field(
@@ -56,10 +59,35 @@ class Settings(BaseSettings):
     cypher_plan_timeout_s: float = 10.0
     # Bytes of rows a /cypher answer may hold (JSON); past it the query is refused with 413.
     cypher_max_bytes: int = 8 * 1024 * 1024
+    # POST /cypher queries running at once; past it a request gets 429 (the API's threads stay free).
+    max_concurrent_cypher: int = Field(default=8, ge=1)
+    # Exports running at once (each streams the graph from Neo4j in pages); past it a request gets 429.
+    max_concurrent_exports: int = Field(default=2, ge=1)
+    # Rows per Neo4j read of a streamed export: what the API and Neo4j hold of one export at a time.
+    export_batch_size: int = Field(default=1000, ge=1)
     max_upload_bytes: int = 20 * 1024 * 1024
     # An upload is read and extracted in a process of its own, stopped past these budgets.
     upload_timeout_s: float = 120.0
     upload_memory_bytes: int = 2 * 1024 * 1024 * 1024
+
+    @property
+    def password_file(self) -> Path:
+        """Where the local server keeps the password it generated on first start (user-only, mode 600)."""
+        return self.neo4j_home / "password"
+
+    def neo4j_secret(self) -> SecretStr:
+        """NEO4J_PASSWORD if set, else the local server's generated one; ConfigError when neither exists."""
+        if self.neo4j_password is not None:
+            return self.neo4j_password
+        try:
+            return SecretStr(self.password_file.read_text(encoding="utf-8").strip())
+        except FileNotFoundError:
+            raise ConfigError(
+                f"no Neo4j password: set NEO4J_PASSWORD, or start the local server once (innograph run), "
+                f"which generates one in {self.password_file}"
+            ) from None
+        except OSError as e:
+            raise ConfigError(f"cannot read the Neo4j password in {self.password_file}: {e}") from e
 
     @property
     def upload_dir(self) -> Path:

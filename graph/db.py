@@ -19,6 +19,7 @@ from neo4j.exceptions import (
     Neo4jError,
     ServiceUnavailable,
     SessionExpired,
+    TransientError,
 )
 
 from graph.config import Settings
@@ -37,13 +38,23 @@ _SERVER_INFO: LiteralString = (
 # ingested, FUNDS in a fresh database): Neo4j then attaches a warning to every result, which the driver
 # logs per query, costing CPU on the hot API paths and telling nobody anything to do.
 QUIET = NotificationMinimumSeverity.OFF
+# How long managed transactions (execute_read/execute_write) retry transient errors such as deadlocks
+# between concurrent ingests; the driver's default of 30 s is short for four large documents at once.
+RETRY_TIME_S = 120.0
+LOCKOUT_CODE = "AuthenticationRateLimit"
 
 
 def open_driver(settings: Settings, *, timeout_s: float = 5.0) -> Driver:
     """A driver for ``settings``' Neo4j, proven by a read on its database; ConfigError/Neo4jUnavailable."""
     uri = settings.neo4j_uri
     check_uri(uri)
-    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+    try:
+        secret = settings.neo4j_secret()
+    except ConfigError:
+        # No password known here: a server that cannot be reached is still the first thing to say.
+        _raise_if_unreachable(settings, timeout_s)
+        raise
+    auth = (settings.neo4j_user, secret.get_secret_value())
     try:
         driver = GraphDatabase.driver(
             uri,
@@ -51,6 +62,7 @@ def open_driver(settings: Settings, *, timeout_s: float = 5.0) -> Driver:
             connection_timeout=timeout_s,
             user_agent="innograph",
             notifications_min_severity=QUIET,
+            max_transaction_retry_time=RETRY_TIME_S,
         )
     except (ConfigurationError, ValueError) as e:
         raise ConfigError(f"NEO4J_URI={uri} is not usable: {e}") from e
@@ -66,6 +78,17 @@ def open_driver(settings: Settings, *, timeout_s: float = 5.0) -> Driver:
         raise
     logger.debug("connected to %s (database %s)", uri, settings.neo4j_database)
     return driver
+
+
+def _raise_if_unreachable(settings: Settings, timeout_s: float) -> None:
+    """Neo4jUnavailable if nothing answers Bolt at ``settings.neo4j_uri``; a server that answers passes."""
+    try:
+        with GraphDatabase.driver(settings.neo4j_uri, connection_timeout=timeout_s) as probe:
+            probe.verify_connectivity()
+    except (ServiceUnavailable, SessionExpired) as e:
+        raise _explain(e, settings) from e
+    except (Neo4jError, DriverError, ConfigurationError, ValueError):
+        pass  # it answered (and refused a login without a password): the missing password is the error
 
 
 def server_info(driver: Driver) -> tuple[str, str]:
@@ -97,10 +120,8 @@ def _explain(e: Exception, settings: Settings) -> InnographError:
         return Neo4jUnavailable(f"Neo4j at {uri} refused user {user!r}: check NEO4J_USER and NEO4J_PASSWORD")
     if isinstance(e, ClientError) and e.code is not None and "DatabaseNotFound" in e.code:
         return ConfigError(f"database {db!r} does not exist on {uri}: set NEO4J_DATABASE")
-    if isinstance(e, ClientError) and e.code is not None and "AuthenticationRateLimit" in e.code:
-        return Neo4jUnavailable(
-            f"Neo4j at {uri} locked user {user!r} after failed logins: wait a few seconds"
-        )
+    if is_lockout(e):
+        return Neo4jUnavailable(lockout_message(user))
     if isinstance(e, ConfigurationError):
         return ConfigError(f"NEO4J_URI={uri} is not usable: {e}")
     if isinstance(e, Neo4jError):  # the server answered, but not as a usable database
@@ -109,17 +130,48 @@ def _explain(e: Exception, settings: Settings) -> InnographError:
     return Neo4jUnavailable(f"cannot reach Neo4j at {uri}{hint}: start it with `make run` or set NEO4J_URI")
 
 
+def is_lockout(error: BaseException) -> bool:
+    """Whether ``error`` is Neo4j refusing logins for a while after too many wrong passwords."""
+    if not isinstance(error, Neo4jError):
+        return False
+    return LOCKOUT_CODE in (error.code or "") or "incorrect authentication details too many times" in (
+        error.message or ""
+    )
+
+
+def lockout_message(user: str | None) -> str:
+    """What to tell the user when Neo4j has locked the project's own user out after failed logins."""
+    who = "the project's Neo4j user" if user is None else f"user {user!r}"
+    return (
+        f"Neo4j has locked {who} for a few seconds after too many failed logins (someone tried "
+        "wrong passwords): retry in 5 s; if it keeps happening, check NEO4J_PASSWORD and who else connects"
+    )
+
+
 def wrap_driver_error(
     error: Neo4jError | DriverError, doing: str, failure: type[InnographError], note: str = ""
 ) -> InnographError:
     """The project error for a driver error met while ``doing`` something: Neo4jUnavailable when the
-    server refused us or is gone, else ``failure`` with Neo4j's message (``note`` added, e.g. what was kept).
+    server refused us or is gone, else ``failure`` with a message a user can act on (``note`` added, e.g.
+    what was kept). Only a client error (about the request itself) carries Neo4j's own words.
     """
+    if is_lockout(error):
+        return Neo4jUnavailable(lockout_message(None))
     if isinstance(error, AuthError):
         return Neo4jUnavailable(
             f"Neo4j refused the credentials to {doing}: check NEO4J_USER and NEO4J_PASSWORD"
         )
     if isinstance(error, ServiceUnavailable | SessionExpired):
         return Neo4jUnavailable(f"cannot reach Neo4j to {doing}: start it (innograph run) or set NEO4J_URI")
+    if isinstance(error, TransientError):
+        # Managed transactions already retried it for RETRY_TIME_S: deadlocks or lock waits that persist.
+        logger.warning("Neo4j transient error while trying to %s: %s %s", doing, error.code, error.message)
+        return failure(
+            f"Neo4j was too busy with conflicting work to {doing}{note}, even after retrying for "
+            f"{RETRY_TIME_S:.0f} s: run it again when other writes have finished"
+        )
+    if isinstance(error, Neo4jError) and not isinstance(error, ClientError):
+        logger.warning("Neo4j error while trying to %s: %s %s", doing, error.code, error.message)
+        return failure(f"Neo4j failed to {doing}{note} ({error.code}): see the Neo4j log, then run it again")
     message = error.message if isinstance(error, Neo4jError) else str(error)
     return failure(f"Neo4j could not {doing}{note}: {message}")

@@ -19,3 +19,11 @@ class NotFound(InnographError):
 
 class BadInput(InnographError):
     """A file or request the project cannot use."""
+
+
+class Busy(InnographError):
+    """The server already runs as much of this kind of work as it allows at once: retry after a while."""
+
+    def __init__(self, message: str, *, retry_after_s: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -11,7 +11,8 @@ import json
 import logging
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, LiteralString
 
 import networkx as nx
@@ -486,6 +487,27 @@ def health_counts(driver: Driver, *, database: str) -> dict[str, Any]:
     }
 
 
+# Rows per Neo4j read of a streamed export: each read is a short transaction of its own, so neither the API
+# nor Neo4j's heap ever holds more than one batch of the graph.
+EXPORT_BATCH = 1000
+# One exported node: its entity key and attributes; one edge: source, target, relation key and attributes.
+ExportNode = tuple[str, dict[str, Any]]
+ExportEdge = tuple[str, str, str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    """What one export writes, read lazily: the attribute names and value types of its nodes and edges (the
+    headers a GraphML, GEXF or CSV file declares before its first row), and fresh batch iterators over its
+    nodes, its edges and the evidence of a batch of edges. Attributes are named as export_graph names them."""
+
+    node_types: dict[str, type]
+    edge_types: dict[str, type]
+    nodes: Callable[[], Iterator[list[ExportNode]]]
+    edges: Callable[[], Iterator[list[ExportEdge]]]
+    evidence: Callable[[list[str]], list[EvidenceView]]
+
+
 def export_graph(
     driver: Driver, *, database: str, labels: list[str] | None, types: list[str] | None
 ) -> nx.MultiDiGraph:
@@ -494,50 +516,176 @@ def export_graph(
     Nodes are keyed by entity key with attributes label, name, aliases ("|"-joined), evidence_count and the
     entity's other properties; edges are keyed by relation key and carry type, amount_cny, evidence_count,
     confidence, doc_ids ("|"-joined), sentence (the first evidence) and symmetric (true for COOPERATES,
-    which is stored once but undirected).
+    which is stored once but undirected). The whole graph in memory: exports stream export_source instead.
     """
-    nodes = run_read(driver, query("export_nodes"), database=database, labels=labels or None)
-    edges = run_read(
-        driver, query("export_edges"), database=database, labels=labels or None, types=types or None
+    return _to_networkx(export_source(driver, database=database, labels=labels, types=types))
+
+
+def export_source(
+    driver: Driver,
+    *,
+    database: str,
+    labels: list[str] | None,
+    types: list[str] | None,
+    batch_size: int = EXPORT_BATCH,
+) -> ExportSource:
+    """The whole graph (or the subgraph of ``labels`` and ``types``) for a streamed export: pages of
+    ``batch_size`` rows in key order, each read on the key index from where the last page ended."""
+    labels, types = labels or None, types or None
+    node_props = run_read(driver, query("export_node_properties"), database=database, labels=labels)
+    edge_props = run_read(
+        driver, query("export_edge_properties"), database=database, labels=labels, types=types
     )
-    return _export_graph(nodes, edges)
+
+    def nodes() -> Iterator[list[ExportNode]]:
+        after = ""
+        while True:
+            records = run_read(
+                driver, query("export_nodes"), database=database, labels=labels, after=after, batch=batch_size
+            )
+            if records:
+                yield [_export_node(r) for r in records]
+            if len(records) < batch_size:
+                return
+            after = records[-1]["entity"]["key"]
+
+    def edges() -> Iterator[list[ExportEdge]]:
+        after_source = after_key = ""
+        while True:
+            records = run_read(
+                driver,
+                query("export_edges"),
+                database=database,
+                labels=labels,
+                types=types,
+                after_source=after_source,
+                after_key=after_key,
+                batch=batch_size,
+            )
+            if records:
+                yield [_export_edge(r) for r in records]
+            if len(records) < batch_size:
+                return
+            after_source, after_key = records[-1]["source"], records[-1]["props"]["key"]
+
+    return ExportSource(
+        node_types=_node_types(node_props),
+        edge_types=_edge_types(edge_props),
+        nodes=nodes,
+        edges=edges,
+        evidence=lambda facts: export_evidence(driver, database=database, facts=facts),
+    )
 
 
 def export_view(
     driver: Driver, *, database: str, node_keys: list[str], relation_keys: list[str]
-) -> nx.MultiDiGraph:
+) -> ExportSource:
     """The entities ``node_keys`` and relationships ``relation_keys`` (one view: an entity's neighbourhood,
-    a set of paths) as export_graph builds them; unknown keys are skipped."""
-    nodes = run_read(
-        driver, query("export_view_nodes"), database=database, keys=list(dict.fromkeys(node_keys))
+    a set of paths, bounded by the page's limit) as export_source gives them; unknown keys are skipped."""
+    node_rows = [
+        _export_node(r)
+        for r in run_read(
+            driver, query("export_view_nodes"), database=database, keys=list(dict.fromkeys(node_keys))
+        )
+    ]
+    edge_rows = [
+        _export_edge(r)
+        for r in run_read(
+            driver, query("export_view_edges"), database=database, keys=list(dict.fromkeys(relation_keys))
+        )
+    ]
+    return ExportSource(
+        node_types=_types_of(attrs for _, attrs in node_rows),
+        edge_types=_types_of(attrs for *_, attrs in edge_rows),
+        nodes=lambda: iter([node_rows]),
+        edges=lambda: iter([edge_rows]),
+        evidence=lambda facts: export_evidence(driver, database=database, facts=facts),
     )
-    edges = run_read(
-        driver, query("export_view_edges"), database=database, keys=list(dict.fromkeys(relation_keys))
-    )
-    return _export_graph(nodes, edges)
 
 
-def _export_graph(nodes: list[Record], edges: list[Record]) -> nx.MultiDiGraph:
+def _to_networkx(source: ExportSource) -> nx.MultiDiGraph:
     graph: nx.MultiDiGraph = nx.MultiDiGraph()
-    for record in nodes:
-        props = dict(record["entity"])
-        key = props.pop("key")
-        props.pop("doc_ids", None)
-        props.pop("pinyin", None)  # a search key, not a fact about the actor
-        props["aliases"] = "|".join(props.get("aliases") or [])
-        graph.add_node(key, **{k: _plain(v) for k, v in props.items() if v is not None})
-    for record in edges:
-        props = dict(record["props"])
-        key = props.pop("key")
-        props["doc_ids"] = "|".join(props.get("doc_ids") or [])
-        attrs = {k: _plain(v) for k, v in props.items() if v is not None}
-        attrs["type"] = record["type"]
-        attrs["symmetric"] = record["type"] == "COOPERATES"
-        if record["sentences"]:
-            attrs["sentence"] = record["sentences"][0]
-        # The relation key is the multigraph edge key: GraphML writes it as the edge id.
-        graph.add_edge(record["source"], record["target"], key=key, **attrs)
+    for node_batch in source.nodes():
+        for key, attrs in node_batch:
+            graph.add_node(key, **attrs)
+    for edge_batch in source.edges():
+        for source_key, target_key, key, attrs in edge_batch:
+            # The relation key is the multigraph edge key: GraphML writes it as the edge id.
+            graph.add_edge(source_key, target_key, key=key, **attrs)
     return graph
+
+
+def _export_node(record: Record) -> ExportNode:
+    props = dict(record["entity"])
+    key = props.pop("key")
+    props.pop("doc_ids", None)
+    props.pop("pinyin", None)  # a search key, not a fact about the actor
+    props["aliases"] = "|".join(props.get("aliases") or [])
+    return key, {k: _plain(v) for k, v in props.items() if v is not None}
+
+
+def _export_edge(record: Record) -> ExportEdge:
+    props = dict(record["props"])
+    key = props.pop("key")
+    props["doc_ids"] = "|".join(props.get("doc_ids") or [])
+    attrs = {k: _plain(v) for k, v in props.items() if v is not None}
+    attrs["type"] = record["type"]
+    attrs["symmetric"] = record["type"] == "COOPERATES"
+    if record["sentences"]:
+        attrs["sentence"] = record["sentences"][0]
+    return record["source"], record["target"], key, attrs
+
+
+def _value_type(neo4j_type: str) -> type:
+    """The Python type _plain gives a stored value of Neo4j's ``valueType()`` (temporal values are text)."""
+    for prefix, kind in (("INTEGER", int), ("FLOAT", float), ("BOOLEAN", bool), ("LIST", list)):
+        if neo4j_type.startswith(prefix):
+            return kind
+    return str
+
+
+def _merge_types(found: dict[str, set[type]]) -> dict[str, type]:
+    """One type per attribute: its values' own, float where integers and floats mix, else text."""
+    merged: dict[str, type] = {}
+    for name, kinds in found.items():
+        if len(kinds) == 1:
+            merged[name] = next(iter(kinds))
+        elif kinds == {int, float}:
+            merged[name] = float
+        else:
+            merged[name] = str
+    return merged
+
+
+def _types_of(rows: Iterable[dict[str, Any]]) -> dict[str, type]:
+    found: dict[str, set[type]] = {}
+    for attrs in rows:
+        for name, value in attrs.items():
+            found.setdefault(name, set()).add(type(value))
+    return _merge_types(found)
+
+
+def _stored_types(records: list[Record]) -> dict[str, set[type]]:
+    found: dict[str, set[type]] = {}
+    for r in records:
+        found.setdefault(r["name"], set()).add(_value_type(r["type"]))
+    return found
+
+
+def _node_types(records: list[Record]) -> dict[str, type]:
+    found = _stored_types(records)
+    for name in ("key", "doc_ids", "pinyin"):
+        found.pop(name, None)
+    found["aliases"] = {str}
+    return _merge_types(found)
+
+
+def _edge_types(records: list[Record]) -> dict[str, type]:
+    found = _stored_types(records)
+    found.pop("key", None)
+    found["doc_ids"] = {str}
+    found.update(type={str}, symmetric={bool}, sentence={str})
+    return _merge_types(found)
 
 
 def export_evidence(driver: Driver, *, database: str, facts: list[str]) -> list[EvidenceView]:

@@ -12,6 +12,7 @@ import fcntl
 import logging
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -115,6 +116,7 @@ class LocalNeo4j:
         home: Path,
         lib: Path,
         password: str,
+        password_file: Path | None = None,
         bolt_port: int = 7687,
         http_port: int = 7474,
         database: str = "neo4j",
@@ -125,7 +127,9 @@ class LocalNeo4j:
     ) -> None:
         self.home = home.resolve()
         self.lib = lib.resolve()
+        # An empty password with a password_file: the one in that file, generated there on first start.
         self.password = password
+        self.password_file = password_file
         self.user = "neo4j"  # the only user a fresh Community server has
         self.bolt_port = bolt_port
         self.http_port = http_port
@@ -147,7 +151,8 @@ class LocalNeo4j:
         return cls(
             home=settings.neo4j_home,
             lib=settings.neo4j_lib,
-            password=settings.neo4j_password.get_secret_value(),
+            password="" if settings.neo4j_password is None else settings.neo4j_password.get_secret_value(),
+            password_file=None if settings.neo4j_password is not None else settings.password_file,
             bolt_port=local_bolt_port(settings.neo4j_uri),
             http_port=settings.neo4j_http_port,
             database=settings.neo4j_database,
@@ -187,9 +192,11 @@ class LocalNeo4j:
         if self.is_running:
             return
         self.stop()  # a server that died since: forget it and close its log
+        if not self.password and self.password_file is not None:
+            self.password = local_password(self.password_file, initialised=self._initialised)
         java = self.preflight()
         self._write_conf()
-        if not (self.home / "data" / "databases" / "system").exists():
+        if not self._initialised:
             self._set_initial_password(java)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_file.open("wb")
@@ -223,6 +230,15 @@ class LocalNeo4j:
         except BaseException:
             self.stop()
             raise
+
+    @property
+    def _file_hint(self) -> str:
+        return "" if self.password_file is None else f" (or put it in {self.password_file})"
+
+    @property
+    def _initialised(self) -> bool:
+        """Whether the server has started here before (its system database exists, the password is set)."""
+        return (self.home / "data" / "databases" / "system").exists()
 
     def stop(self, timeout_s: float = 60.0) -> None:
         """Stop the server (SIGTERM, then SIGKILL after ``timeout_s``); does nothing if it is not running."""
@@ -359,7 +375,8 @@ class LocalNeo4j:
                 except AuthError as e:
                     raise Neo4jUnavailable(
                         f"Neo4j in {self.home} refused user 'neo4j': its password was set on first start; "
-                        f"set NEO4J_PASSWORD to that one, or delete {self.home} to start afresh"
+                        f"set NEO4J_PASSWORD to that one{self._file_hint}, "
+                        f"or delete {self.home} to start afresh"
                     ) from e
                 except ClientError as e:
                     if e.code and "DatabaseNotFound" in e.code:
@@ -380,6 +397,32 @@ class LocalNeo4j:
     def _failed(self, what: str) -> Neo4jStartFailed:
         tail = self.log_tail()
         return Neo4jStartFailed(f"{what}: {_first_error(tail)} (log: {self.log_file})", tail)
+
+
+# The password every local server had before passwords were generated; a home made then still has it.
+FORMER_DEFAULT_PASSWORD = "innograph-dev"
+
+
+def local_password(path: Path, *, initialised: bool) -> str:
+    """The local server's password kept in ``path`` (mode 600), made on first use: random for a new home,
+    the former default for a home that was started before this file existed."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    password = FORMER_DEFAULT_PASSWORD if initialised else secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of two processes starting at once, one writes and the other reads what it wrote.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        time.sleep(0.1)
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(password + "\n")
+    os.chmod(path, 0o600)  # whatever the umask did
+    logger.info("Neo4j password for user 'neo4j' kept in %s (set NEO4J_PASSWORD to use your own)", path)
+    return password
 
 
 def local_bolt_port(uri: str) -> int:

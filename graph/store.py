@@ -140,14 +140,15 @@ class _Retraction:
 def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEOUT_S) -> int:
     """Create the constraints and indexes of cypher/schema.cypher if missing, wait until they are online.
 
-    Returns the number of statements run; running it again changes nothing.
+    Returns the number of statements run; running it again changes nothing, and several processes may
+    run it at once on a fresh database (the loser of a race finds the winner's index and goes on).
     """
     ddl = statements("schema")
     try:
         # notifications off: re-applying reports "already exists" for every statement, which is the point.
         with driver.session(database=database, notifications_min_severity="OFF") as session:
             for statement in ddl:
-                session.run(statement).consume()
+                _create_schema_rule(session, statement)
             session.run("CALL db.awaitIndexes($timeout)", timeout=timeout_s).consume()
             filled = _fill_pinyin(session)
     except (Neo4jError, DriverError) as e:
@@ -158,6 +159,50 @@ def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEO
     return len(ddl)
 
 
+# What Neo4j says when another process created the same rule between our IF NOT EXISTS check and our
+# commit: the rule we wanted exists, which is all we asked for.
+_SCHEMA_RACE_CODES = frozenset(
+    {
+        "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+        "Neo.ClientError.Schema.IndexAlreadyExists",
+        "Neo.ClientError.Schema.ConstraintAlreadyExists",
+        "Neo.ClientError.Schema.IndexWithNameAlreadyExists",
+        "Neo.ClientError.Schema.ConstraintWithNameAlreadyExists",
+    }
+)
+SCHEMA_ATTEMPTS = 5
+
+
+def _create_schema_rule(session: Session, statement: LiteralString) -> None:
+    """Run one DDL statement in a managed transaction (deadlocks between concurrent schema changes are
+    retried by the driver); a rule another process created meanwhile counts as created."""
+    for attempt in range(1, SCHEMA_ATTEMPTS + 1):
+        try:
+            session.execute_write(_run_ddl, statement)
+            return
+        except Neo4jError as e:
+            if e.code in _SCHEMA_RACE_CODES or "already exists" in (e.message or ""):
+                logger.debug("schema rule created by another process meanwhile: %s", e.code)
+                return
+            # A concurrent schema change can fail ours in ways the driver does not call transient
+            # (an index dropped or replaced under it); running the IF NOT EXISTS statement again settles it.
+            if attempt == SCHEMA_ATTEMPTS or not _schema_conflict(e):
+                raise
+            logger.debug("schema statement conflicted (%s), retrying", e.code)
+            time.sleep(0.2 * attempt)
+
+
+def _schema_conflict(error: Neo4jError) -> bool:
+    code = error.code or ""
+    return code.startswith("Neo.TransientError.") or any(
+        word in (error.message or "") for word in ("Forseti", "deadlock", "Deadlock", "concurrent")
+    )
+
+
+def _run_ddl(tx: ManagedTransaction, statement: LiteralString) -> None:
+    tx.run(statement).consume()
+
+
 PINYIN_BATCH = 10_000
 
 
@@ -166,12 +211,20 @@ def _fill_pinyin(session: Session) -> int:
     or loaded by other means; returns how many were filled. One scan when none is missing."""
     filled = 0
     while True:
-        missing = list(session.run(query("read_missing_pinyin"), limit=PINYIN_BATCH))
+        missing = session.execute_read(_missing_pinyin)
         if not missing:
             return filled
-        rows = [{"key": r["key"], "pinyin": pinyin_key(r["name"] or "")} for r in missing]
-        session.run(query("write_pinyin"), rows=rows).consume()
+        rows = [{"key": key, "pinyin": pinyin_key(name or "")} for key, name in missing]
+        session.execute_write(_write_pinyin, rows)
         filled += len(rows)
+
+
+def _missing_pinyin(tx: ManagedTransaction) -> list[tuple[str, str | None]]:
+    return [(r["key"], r["name"]) for r in tx.run(query("read_missing_pinyin"), limit=PINYIN_BATCH)]
+
+
+def _write_pinyin(tx: ManagedTransaction, rows: list[Row]) -> None:
+    tx.run(query("write_pinyin"), rows=rows).consume()
 
 
 # --- rows: what a Graph becomes as UNWIND parameters ------------------------------------------------

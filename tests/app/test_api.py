@@ -834,3 +834,28 @@ class TestCorpus:
         graph = nx.read_graphml(io.BytesIO(api.get("/export").content), force_multigraph=True)
         assert graph.number_of_nodes() == stats["entities"]
         assert graph.number_of_edges() == stats["relationships"]
+
+
+def test_a_lockout_of_the_projects_own_user_is_a_503_with_what_to_do(_session_settings: Settings) -> None:
+    from fastapi import FastAPI
+    from neo4j.exceptions import Neo4jError
+
+    from app.main import _install_error_handlers
+
+    lockout = Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Security.AuthenticationRateLimit",
+        message="The client has provided incorrect authentication details too many times in a row.",
+    )
+    app = FastAPI()
+    _install_error_handlers(app, _session_settings)
+
+    @app.get("/locked")
+    def locked() -> None:
+        raise lockout  # what the driver raises for every query while Neo4j locks our user
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        response = c.get("/locked")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    detail = response.json()["detail"]
+    assert "locked" in detail and "retry in 5 s" in detail and "Neo." not in detail

@@ -8,6 +8,8 @@ The strategies are driven by Hypothesis directly: schemathesis' own pytest plugi
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +26,10 @@ from graph.config import Settings
 from tests.app.conftest import api_settings, load_corpus
 from tests.conftest import Neo4jEndpoint
 
-FUZZ_EXAMPLES = 100
+# Generated requests per operation and mode; `make fuzz` raises it (INNOGRAPH_FUZZ_EXAMPLES) for a long run.
+FUZZ_EXAMPLES = int(os.environ.get("INNOGRAPH_FUZZ_EXAMPLES", "100"))
+# Requests sent and server errors met over the module; printed at its end (`make fuzz` shows it).
+SENT: Counter[str] = Counter()
 # Operations that answer 400 to some schema-valid requests by design (a Cypher syntax error, a path from
 # an entity to itself or one with every type left out, an unreadable upload, a single city to compare,
 # suggestions for a query of spaces): schemathesis' "valid data accepted" check does not apply.
@@ -70,6 +75,13 @@ def fuzz_app(_session_settings: Settings, corpus: int) -> Iterator[FastAPI]:
     yield create_app(api_settings(_session_settings, cypher_timeout_s=1.0))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def report_counts() -> Iterator[None]:
+    yield
+    # print, not logging: `make fuzz` runs pytest -s to show this one line of figures.
+    print(f"\nfuzz: {SENT['requests']} requests, {SENT['5xx']} 5xx, {FUZZ_EXAMPLES} examples per case")
+
+
 @pytest.fixture(scope="module")
 def api_schema(fuzz_app: FastAPI) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
@@ -91,6 +103,8 @@ def test_no_server_errors(api_schema: schemathesis.BaseSchema, label: str, mode:
     )
     def check(case: schemathesis.Case[Any]) -> None:
         response = case.call()
+        SENT["requests"] += 1
+        SENT["5xx"] += response.status_code >= 500
         assert response.status_code < 500, f"{label}: {response.status_code} {response.text[:500]}"
         case.validate_response(response, excluded_checks=excluded)
 

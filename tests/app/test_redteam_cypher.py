@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
+from app.limits import Slots
 from app.main import create_app
 from graph.config import Settings
 from tests.app.conftest import Seeded, api_settings
@@ -231,3 +232,21 @@ def test_variable_length_timeout_is_408(_session_settings: Settings, marked: See
             status, detail, _ = post(c, query)
             assert status == 408, (query, detail)
         assert c.get("/health").status_code == 200
+
+
+def test_queries_past_the_concurrency_limit_are_429_and_health_still_answers(
+    _session_settings: Settings, marked: Seeded
+) -> None:
+    app = create_app(api_settings(_session_settings, max_concurrent_cypher=2), apply_schema=False)
+    slots: Slots = app.state.cypher_slots
+    with TestClient(app, raise_server_exceptions=False) as c:
+        held = [slots.take(), slots.take()]  # two queries running
+        response = c.post("/cypher", json={"query": "RETURN 1 AS x"})
+        assert response.status_code == 429, response.text
+        assert response.headers["retry-after"] == "2"
+        assert "INNOGRAPH_MAX_CONCURRENT_CYPHER" in response.json()["detail"]
+        assert c.get("/health").status_code == 200
+        for release in held:
+            release()
+        status, detail, _ = post(c, "RETURN 1 AS x")
+        assert status == 200, detail

@@ -367,7 +367,7 @@ def cli_env(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str
     env = {
         "NEO4J_URI": settings.neo4j_uri,
         "NEO4J_USER": settings.neo4j_user,
-        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "NEO4J_PASSWORD": settings.neo4j_secret().get_secret_value(),
         "NEO4J_DATABASE": settings.neo4j_database,
         "COLUMNS": "160",
     }

@@ -128,3 +128,34 @@ def test_delete_all_data_keeps_the_schema(
         assert "probe_key_test" in {r["name"] for r in names}
     finally:
         driver.execute_query("DROP CONSTRAINT probe_key_test IF EXISTS", database_=db)
+
+
+def test_a_lockout_of_our_own_user_says_what_to_do() -> None:
+    from neo4j.exceptions import Neo4jError
+
+    from graph.db import is_lockout, wrap_driver_error
+    from graph.store import StoreError
+
+    error = Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Security.AuthenticationRateLimit",
+        message="The client has provided incorrect authentication details too many times in a row.",
+    )
+    assert is_lockout(error)
+    wrapped = wrap_driver_error(error, "read the graph", StoreError)
+    assert isinstance(wrapped, Neo4jUnavailable)
+    assert "locked" in str(wrapped) and "retry in 5 s" in str(wrapped) and "Neo." not in str(wrapped)
+
+
+def test_a_deadlock_that_outlasts_the_retries_reads_without_neo4j_words() -> None:
+    from neo4j.exceptions import Neo4jError
+
+    from graph.db import wrap_driver_error
+    from graph.store import StoreError
+
+    error = Neo4jError._hydrate_neo4j(
+        code="Neo.TransientError.Transaction.DeadlockDetected",
+        message="ForsetiClient[transactionId=124, clientId=1] can't acquire UpdateLock",
+    )
+    wrapped = wrap_driver_error(error, "write document d1", StoreError)
+    assert isinstance(wrapped, StoreError)
+    assert "Forseti" not in str(wrapped) and "run it again" in str(wrapped)

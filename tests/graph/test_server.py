@@ -351,3 +351,39 @@ def test_cli_start_runs_until_interrupted(tmp_path: Path) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def test_the_first_start_generates_a_user_only_password_that_later_starts_reuse(tmp_path: Path) -> None:
+    from graph.server import local_password
+
+    path = tmp_path / "home" / "password"
+    first = local_password(path, initialised=False)
+    assert len(first) >= 24 and first != "innograph-dev"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert local_password(path, initialised=True) == first
+    settings = Settings(_env_file=None, neo4j_home=tmp_path / "home")  # type: ignore[call-arg]
+    assert settings.neo4j_password is None
+    assert settings.neo4j_secret().get_secret_value() == first  # what the API and the CLI log in with
+    server = LocalNeo4j.from_settings(settings)
+    assert (server.password, server.password_file) == ("", settings.password_file)
+
+
+def test_a_home_started_before_generated_passwords_keeps_the_former_default(tmp_path: Path) -> None:
+    from graph.server import FORMER_DEFAULT_PASSWORD, local_password
+
+    assert local_password(tmp_path / "password", initialised=True) == FORMER_DEFAULT_PASSWORD
+
+
+def test_no_password_anywhere_says_where_to_set_one(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, INNOGRAPH_NEO4J_HOME=str(tmp_path))  # type: ignore[call-arg]
+    with pytest.raises(ConfigError, match="set NEO4J_PASSWORD"):
+        settings.neo4j_secret()
+
+
+def test_set_password_wins_over_the_file(tmp_path: Path) -> None:
+    (tmp_path / "password").write_text("from-the-file\n")
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, INNOGRAPH_NEO4J_HOME=str(tmp_path), NEO4J_PASSWORD="my-own-password"
+    )
+    assert settings.neo4j_secret().get_secret_value() == "my-own-password"
+    assert LocalNeo4j.from_settings(settings).password == "my-own-password"
