@@ -140,7 +140,9 @@ class _Retraction:
 def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEOUT_S) -> int:
     """Create the constraints and indexes of cypher/schema.cypher if missing, wait until they are online.
 
-    Returns the number of statements run; running it again changes nothing.
+    Also completes what a bulk import (ingest/bulk.py) cannot write: pinyin keys, and the empty lists
+    of aliases that neo4j-admin stores as no property. Returns the number of DDL statements run; running
+    it again changes nothing.
     """
     ddl = statements("schema")
     try:
@@ -150,6 +152,8 @@ def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEO
                 session.run(statement).consume()
             session.run("CALL db.awaitIndexes($timeout)", timeout=timeout_s).consume()
             filled = _fill_pinyin(session)
+            for statement in statements("bulk_empty_lists"):
+                session.run(statement).consume()
     except (Neo4jError, DriverError) as e:
         raise wrap_driver_error(e, "apply the schema", StoreError, _NOTHING_STORED) from e
     logger.info("schema applied: %d statements, indexes online", len(ddl))
