@@ -82,9 +82,11 @@ def plan(documents: Iterable[tuple[str, str]], *, known: frozenset[str] = frozen
 def cell(value: object) -> str:
     """One CSV field as neo4j-admin reads it: strings always quoted (so "" is an empty string, not null),
     None an empty field, lists joined by ARRAY_DELIMITER."""
+    if isinstance(value, str):  # first: most cells are strings
+        return '"' + value.replace('"', '""') + '"'
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, bool):  # before int: a bool is an int to Python
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
@@ -92,8 +94,6 @@ def cell(value: object) -> str:
         if not math.isfinite(value):
             raise BadInput(f"{value} cannot be stored: Neo4j's CSV import reads finite numbers only")
         return repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace('"', '""') + '"'
     if isinstance(value, list | tuple):
         items = [str(v) for v in value]
         if any(ARRAY_DELIMITER in v for v in items):
@@ -128,7 +128,7 @@ class CsvFile:
         line = ",".join(cells)
         if "\n" in line or "\r" in line:
             self.multiline = True
-        widest = max(len(c) for c in cells)
+        widest = max(map(len, cells))
         if widest > self.widest:
             self.widest = widest
         self._f.write(line)
@@ -224,7 +224,7 @@ class GraphFold:
         if role is Role.SKIPPED:
             return
         relations = merged_relations(graph)
-        ents = entity_rows(graph)
+        ents = entity_rows(graph, with_pinyin=False)
         rels = relation_rows(relations)
         doc = graph.document
         for row in ents:
