@@ -7,12 +7,12 @@ NEO4J_LIB := tools/neo4j/lib
 APT_STAMP := .venv/.apt-chromium
 RETRY := tools/retry.sh
 
-.PHONY: help setup venv lock neo4j-jars browser run test lint typecheck unit bench-load bench-extract bench-api bench-analytics bench-abuse fuzz clean
+.PHONY: help setup venv lock neo4j-jars browser run test lint typecheck unit bench-load bench-extract bench-api bench-analytics bench-abuse fuzz bench-bulk clean
 
 help:
 	@echo "make run    - start Neo4j, ingest data/corpus, serve API + explorer on http://127.0.0.1:8000"
 	@echo "make test   - set up, then ruff, mypy and pytest (against a real Neo4j it starts)"
-	@echo "make bench-load | bench-extract | bench-api | bench-analytics | bench-abuse"
+	@echo "make bench-load | bench-extract | bench-api | bench-analytics | bench-abuse | bench-bulk"
 
 # requirements.lock pins the exact versions the tests last passed with, so a new release upstream
 # cannot break a fresh clone; `make lock` re-resolves them within pyproject.toml's ranges.
@@ -87,6 +87,9 @@ fuzz: setup
 # The red-team's load cases (nested and slow queries, concurrent exports) with /health latency during each.
 bench-abuse: setup
 	$(BIN)/python -m bench.bench_abuse
+
+bench-bulk: setup
+	$(BIN)/python -m bench.bench_bulk
 
 clean:
 	rm -rf $(VENV) $(NEO4J_LIB) .neo4j .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -71,9 +71,28 @@ def ingest(
             "--sync", help="Also delete the stored documents whose file is gone from the folders given."
         ),
     ] = False,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="First load into an empty database: extract in parallel, write CSV, neo4j-admin import.",
+        ),
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="With --bulk: replace a database that is not empty.")
+    ] = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option("--cluster", help="With --bulk: extract on the Dask scheduler at this address."),
+    ] = None,
+    csv_dir: Annotated[
+        Path | None,
+        typer.Option("--csv-dir", help="With --bulk: write (and keep) the import CSV in this folder."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Read documents, extract their actors and relations, store them in Neo4j, and report on each file.
+    """Read documents (or graph shards), extract their actors and relations, store them in Neo4j, and
+    report on each file. With --bulk, load them into an empty database through neo4j-admin instead.
 
     Exit status: 0 all stored, 1 some files failed (reasons listed), 2 bad usage or no database.
     """
@@ -86,6 +105,17 @@ def ingest(
     from ingest.read import iter_paths
 
     settings = get_settings()
+    if bulk:
+        if sync or force:
+            typer.echo("error: --bulk loads an empty database: it takes neither --sync nor --force", err=True)
+            raise typer.Exit(2)
+        _bulk(
+            paths, settings=settings, workers=workers, cluster=cluster, overwrite=overwrite, csv_dir=csv_dir
+        )
+        return
+    if overwrite or cluster or csv_dir:
+        typer.echo("error: --overwrite, --cluster and --csv-dir go with --bulk", err=True)
+        raise typer.Exit(2)
     try:
         files = iter_paths(paths)
         if not files and not sync:  # a synced folder may be empty: all its documents go
@@ -104,6 +134,95 @@ def ingest(
     else:
         _print_ingest_report(Console(), report)
     raise typer.Exit(1 if report.failed else 0)
+
+
+def _bulk(
+    paths: list[Path],
+    *,
+    settings: Any,
+    workers: int | None,
+    cluster: str | None,
+    overwrite: bool,
+    csv_dir: Path | None,
+) -> None:
+    """`ingest --bulk`: shards from the documents (Dask), then the local server's import, or the CSV and
+    the neo4j-admin command for a Neo4j this machine does not manage."""
+    import tempfile
+
+    from app.run import is_local, neo4j_answers
+    from graph.curation import load as load_corrections
+    from graph.errors import InnographError
+    from graph.server import LocalNeo4j, check_home_free
+    from ingest.bulk import bulk_inputs, load_local, write_for_external
+
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for name in ("distributed", "graph.store", "neo4j"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    corrections = load_corrections(settings.curation_dir)
+    try:
+        with tempfile.TemporaryDirectory(prefix="innograph-bulk-") as work:
+            shards, extracted = bulk_inputs(
+                paths,
+                work_dir=Path(work),
+                cluster=cluster,
+                workers=workers,
+                max_bytes=settings.max_upload_bytes,
+            )
+            local = is_local(settings.neo4j_uri)
+            if local and neo4j_answers(settings):
+                check_home_free(settings.neo4j_home)  # ours, running: it must stop first
+                local = False  # another Neo4j on this machine: not ours to stop
+            if local:
+                server = LocalNeo4j.from_settings(settings)
+                try:
+                    report = load_local(
+                        server,
+                        shards,
+                        overwrite=overwrite,
+                        corrections=corrections,
+                        upload_dir=settings.upload_dir,
+                        heap=settings.bulk_import_heap,
+                        off_heap=settings.bulk_import_off_heap,
+                        csv_dir=csv_dir,
+                        keep_csv=csv_dir is not None,
+                    )
+                finally:
+                    server.stop()
+            else:
+                report = write_for_external(
+                    shards,
+                    csv_dir or Path("bulk-csv"),
+                    database=settings.neo4j_database,
+                    corrections=corrections,
+                    upload_dir=settings.upload_dir,
+                )
+    except InnographError as e:
+        typer.echo(f"error: {' '.join(str(e).split())}", err=True)
+        raise typer.Exit(2) from None
+    files = report.files
+    failures = (*(extracted.failures if extracted else ()), *report.failures)
+    typer.echo(
+        f"{files.documents} documents, {files.entities} entities, {files.relations} relations, "
+        f"{files.evidence} evidence; {report.replaced} older versions replaced, {report.skipped} copies "
+        f"skipped, {len(failures)} files not loaded"
+    )
+    for failure in failures:
+        typer.echo(f"  {failure.status} {failure.path}: {failure.reason}", err=True)
+    if report.command is None:
+        phases = ", ".join(f"{phase} {s:.1f} s" for phase, s in report.seconds.items())
+        typer.echo(
+            f"loaded into database {settings.neo4j_database!r} in {settings.neo4j_home} ({phases}); "
+            "Neo4j is stopped again: `innograph run` or `innograph neo4j start` serves it"
+        )
+    else:
+        typer.echo(
+            f"{settings.neo4j_uri} is not the Neo4j this project starts, so nothing was imported. The CSV is "
+            f"in {files.folder}: copy that folder to the same path on the Neo4j server, stop the database "
+            "there (Community: stop the server), run this command on it and start it again; the schema is "
+            "applied by the next `innograph serve`, `run` or `ingest`:"
+        )
+        typer.echo(report.command)
+    raise typer.Exit(1 if failures else 0)
 
 
 def _ingest_with_progress(
@@ -441,14 +560,34 @@ def extract(
     fmt: Annotated[
         str, typer.Option("--format", help="Output format: 'json' (one object per file).")
     ] = "json",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write graph shards (*.graph.jsonl) to this folder, on a Dask cluster."),
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster", help="With --out: the Dask scheduler's address (default: a local cluster)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", min=1, help="With --out and no --cluster: local worker processes."),
+    ] = None,
 ) -> None:
-    """Extract entities and relations from files without storing them; print them in the gold format."""
+    """Extract entities and relations from files without storing them: print them in the gold format, or
+    with --out write graph shards for `innograph ingest` (with or without --bulk)."""
     import json
 
     from graph.errors import InnographError
     from ingest.pipeline import extract_document, to_gold_format
     from ingest.read import read_document
 
+    if out is not None:
+        _extract_shards(files, out=out, cluster=cluster, workers=workers)
+        return
+    if cluster is not None or workers is not None:
+        raise _fail("--cluster and --workers go with --out (shards)")
     if fmt != "json":
         raise _fail(f"--format {fmt!r} is not supported: use json")
     failed = 0
@@ -460,10 +599,46 @@ def extract(
             typer.echo(f"error: {message if str(path) in message else f'{path}: {message}'}", err=True)
             failed += 1
             continue
-        out = to_gold_format(extraction.graph, doc=path.name)
-        out["pruned"] = extraction.pruned
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        gold = to_gold_format(extraction.graph, doc=path.name)
+        gold["pruned"] = extraction.pruned
+        typer.echo(json.dumps(gold, ensure_ascii=False))
     if failed:
+        raise typer.Exit(1)
+
+
+def _extract_shards(files: list[Path], *, out: Path, cluster: str | None, workers: int | None) -> None:
+    """`extract --out`: shards from the Dask engine, a summary line, the files that failed."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from graph.config import get_settings
+    from graph.errors import InnographError
+    from ingest.distributed import extract_to_shards
+
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+    bar = (TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*bar, console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("extracting", total=None)
+            summary = extract_to_shards(
+                files,
+                out=out,
+                cluster=cluster,
+                workers=workers,
+                max_bytes=get_settings().max_upload_bytes,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except InnographError as e:
+        raise _fail(str(e)) from None
+    typer.echo(
+        f"{summary.documents} documents ({summary.relations} relations) in {len(summary.shards)} shards in "
+        f"{out} on {summary.workers} Dask workers in {summary.seconds:.1f} s; {summary.failed} failed, "
+        f"{summary.skipped} skipped"
+    )
+    for failure in summary.failures:
+        typer.echo(f"  {failure.status} {failure.path}: {failure.reason}", err=True)
+    if summary.failed:
         raise typer.Exit(1)
 
 

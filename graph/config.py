@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # Java for the local server: INNOGRAPH_JAVA, else $JAVA_HOME/bin/java, else `java` on PATH
     java: Path | None = None
     neo4j_start_timeout_s: float = 180.0
+    # `innograph ingest --bulk`: neo4j-admin's JVM heap and its off-heap memory (--max-off-heap-memory),
+    # kept small enough that a first load of millions of facts stays within a few GB on a shared machine.
+    bulk_import_heap: str = "1g"
+    bulk_import_off_heap: str = "1g"
 
     data_dir: Path = BASE / "data"
     # The curator's corrections (merges, renames, rejected and added facts) as JSON Lines, applied at ingest.

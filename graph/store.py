@@ -140,8 +140,10 @@ class _Retraction:
 def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEOUT_S) -> int:
     """Create the constraints and indexes of cypher/schema.cypher if missing, wait until they are online.
 
-    Returns the number of statements run; running it again changes nothing, and several processes may
-    run it at once on a fresh database (the loser of a race finds the winner's index and goes on).
+    Returns the number of DDL statements run; running it again changes nothing, and several processes
+    may run it at once on a fresh database (the loser of a race finds the winner's index and goes on).
+    Also completes what a bulk import (ingest/bulk.py) cannot write: pinyin keys, and the empty lists
+    of aliases that neo4j-admin stores as no property.
     """
     ddl = statements("schema")
     try:
@@ -151,6 +153,8 @@ def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEO
                 _create_schema_rule(session, statement)
             session.run("CALL db.awaitIndexes($timeout)", timeout=timeout_s).consume()
             filled = _fill_pinyin(session)
+            for name in ("restore_empty_aliases", "restore_empty_mention_aliases"):
+                session.run(query(name)).consume()
     except (Neo4jError, DriverError) as e:
         raise wrap_driver_error(e, "apply the schema", StoreError, _NOTHING_STORED) from e
     logger.info("schema applied: %d statements, indexes online", len(ddl))
@@ -267,8 +271,9 @@ def _check_properties(owner: str, properties: dict[str, Scalar], reserved: froze
         )
 
 
-def entity_rows(graph: Graph) -> list[Row]:
-    """One row per entity: key, label, name, aliases and extra properties."""
+def entity_rows(graph: Graph, *, with_pinyin: bool = True) -> list[Row]:
+    """One row per entity: key, label, name, aliases, extra properties and (``with_pinyin``) the pinyin key,
+    which the bulk load computes once per entity instead of once per document."""
     rows = []
     for e in graph.entities:
         _check_properties(f"entity {e.key}", e.properties, RESERVED_ENTITY_PROPERTIES)
@@ -278,7 +283,7 @@ def entity_rows(graph: Graph) -> list[Row]:
                 "label": e.label.value,
                 "name": e.name,
                 "aliases": list(e.aliases),
-                "pinyin": pinyin_key(e.name),
+                "pinyin": pinyin_key(e.name) if with_pinyin else None,
                 "properties": dict(e.properties),
             }
         )

@@ -30,6 +30,7 @@ from graph.curation import Add, Merge, Reject, Rename
 from graph.errors import ConfigError, InnographError, Neo4jUnavailable, NotFound
 from graph.model import Document, Graph, content_id
 from ingest.read import MAX_BYTES, UnreadableFile, iter_paths, read_document
+from ingest.shards import REPORT_SUFFIX, is_shard, read_failures, read_shards, shard_lines
 
 if TYPE_CHECKING:
     from neo4j import Driver
@@ -167,7 +168,8 @@ def ingest_paths(
     corrections: Sequence[Merge | Rename | Reject | Add] = (),
 ) -> IngestReport:
     """Read, extract, correct (``corrections``, graph.curation.load) and store every file under `paths`;
-    `on_progress(row, done, total)` after each file.
+    `on_progress(row, done, total)` after each file. Graph shards (ingest/shards.py) among them are stored
+    as they are, without extracting again; the files their reports list are rows of this report.
 
     With `sync`, documents stored from one of the folders in `paths` whose file is gone are deleted from the
     graph. Files in `upload_dir` (the upload folder) get the source an upload gives them (upload_source).
@@ -178,12 +180,16 @@ def ingest_paths(
     started = time.perf_counter()
     paths = list(paths)
     files = iter_paths(paths)
+    # Graph shards (innograph extract --out) are written as they are; their reports are no documents.
+    shards = [path for path in files if is_shard(path)]
+    files = [path for path in files if not is_shard(path) and not path.name.endswith(REPORT_SUFFIX)]
+    total = len(files) + sum(1 for _ in shard_lines(shards)) + sum(1 for _ in read_failures(shards))
     rows: list[FileReport] = []
 
     def report(row: FileReport) -> None:
         rows.append(row)
         if on_progress is not None:
-            on_progress(row, len(rows), len(files))
+            on_progress(row, len(rows), total)
 
     known = frozenset() if force else stored_document_ids(driver, database=database)
     if sync and not force:
@@ -210,6 +216,20 @@ def ingest_paths(
     def write(graph: Graph) -> None:
         write_graph(driver, graph, database=database)
 
+    for failure in read_failures(shards):
+        status = Status.SKIPPED if failure.status == "skipped" else Status.FAILED
+        report(FileReport(failure.path, status, failure.document_id, error=failure.reason))
+    for graph in read_shards(shards):
+        doc = graph.document
+        if doc.id in known:
+            report(FileReport(doc.source, Status.SKIPPED, doc.id))
+        elif doc.id in first_path:
+            note = f"same content as {first_path[doc.id]}"
+            report(FileReport(doc.source, Status.SKIPPED, doc.id, error=note))
+        else:
+            first_path[doc.id] = doc.source
+            extracted = Extracted(path=doc.source, document_id=doc.id, chars=len(doc.text), graph=graph)
+            report(_store(corrected(with_upload_source(extracted, upload_dir), corrections), write=write))
     for result in extract_files(todo, workers=workers, max_bytes=max_bytes):
         # The upload's source first: a curator's added fact follows a new version of a document by its source.
         result = corrected(with_upload_source(result, upload_dir), corrections)
