@@ -142,20 +142,26 @@ def _prefix_place(doc: Doc, e: Entity) -> Entity | None:
     return _infix_place(doc, e) or place_of(doc, e)
 
 
-def _inner_division(doc: Doc, e: Entity, province: Entity) -> Entity | None:
-    """湖北|麻城|经济开发区: the document's division of ``province`` written right after it in the name."""
+def _inner_division(doc: Doc, e: Entity, outer: Entity) -> Entity | None:
+    """湖北|麻城|经济开发区, 佛山市|顺德|宝铜金属科技有限公司: the document's division of ``outer`` written
+    right after it in the name."""
     from ingest.gazetteer import get_gazetteer
 
-    form = next((f for f in (province.name, *province.aliases) if e.name.startswith(f)), None)
-    if form is None:
+    forms = sorted((outer.name, *outer.aliases), key=len, reverse=True)
+    form = next((f for f in forms if e.name.startswith(f)), None)
+    if form is None or outer.level in ("county", "district"):
         return None
     rest = e.name[len(form) :]
     for n in range(min(5, len(rest) - 2), 1, -1):
         inner = doc.place_named(rest[:n])
-        if inner is None or inner is e or inner is province or inner.level == "province":
+        if inner is None or inner is e or inner is outer or inner.level == "province":
             continue
-        top = get_gazetteer().province_of(inner.name, within=province.name)
-        if top is not None and top.canonical == province.name:
+        if outer.level != "province":
+            if inner.parent == outer.name:
+                return inner
+            continue
+        top = get_gazetteer().province_of(inner.name, within=outer.name)
+        if top is not None and top.canonical == outer.name:
             return inner
     return None
 
@@ -163,8 +169,8 @@ def _inner_division(doc: Doc, e: Entity, province: Entity) -> Entity | None:
 def hosts_by_prefix(doc: Doc) -> Iterator[Fact]:
     """A place-prefixed park or institute (洛阳高新区) is hosted by its place; a firm only where the
     place is local or the name is not a registered one (a place written before a short name). Where a
-    province opens the name and one of its cities follows (湖北麻城经济开发区), the city hosts the actor and
-    the province the city."""
+    division opens the name and one of its parts follows (湖北麻城经济开发区, 佛山市顺德…有限公司), the part
+    hosts the actor and the division the part."""
     first, where = _first_sentences(doc)
     for e in doc.resolution.entities:
         if e.label not in _ACTORS or id(e) not in first:
@@ -172,7 +178,7 @@ def hosts_by_prefix(doc: Doc) -> Iterator[Fact]:
         place = _prefix_place(doc, e)
         if place is None:
             continue
-        if place.level == "province" and (inner := _inner_division(doc, e, place)) is not None:
+        if (inner := _inner_division(doc, e, place)) is not None:
             yield Fact(RelType.HOSTS, place, inner, first[id(e)], "context:prefix", 0.8)
             place = inner
         local = _local_places(doc, doc.local_city(where[id(e)]))

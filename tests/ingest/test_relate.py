@@ -399,3 +399,9 @@ def test_a_province_hosts_its_cities_named_with_it_but_not_counties_of_named_pre
     assert {("HOSTS", "湖北", "宜昌"), ("HOSTS", "湖北", "十堰")} <= facts
     facts = _facts("会议指出，江苏省将支持苏州和昆山市建设创新型城市。")
     assert ("HOSTS", "江苏", "昆山") not in facts
+
+
+def test_a_city_and_its_district_opening_a_firms_name_host_in_a_chain() -> None:
+    facts = _facts("杭州市萧山区推进制造业发展。杭州市萧山华源机械科技有限公司扩大生产。")
+    assert ("HOSTS", "萧山区", "杭州市萧山华源机械") in facts
+    assert ("HOSTS", "杭州", "杭州市萧山华源机械") not in facts
