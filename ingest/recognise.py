@@ -988,6 +988,7 @@ def _shared_items(text: str, m: Mention, ending: str) -> list[tuple[int, int]]:
         return []
     first_e = items[-1][1]
     items[-1] = (name_start(text, first_e, Label.PARK), first_e)
+    items = [part for s, e in items for part in _split_and(text, s, e)]
     kept = [(s, e) for s, e in items if e - s >= 2 and not is_generic(text[s:e])]
     others = kept if m.bare else kept[1:]
     if (
@@ -997,6 +998,14 @@ def _shared_items(text: str, m: Mention, ending: str) -> list[tuple[int, int]]:
     ):
         return []  # 华为、腾讯产业园: a list of names, not stems sharing 产业园
     return others
+
+
+def _split_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """新沂和睢宁 → 新沂, 睢宁: the last two items of a list joined by 和/及, when both are places."""
+    for k in range(start + 2, end - 1):
+        if text[k] in "和及" and _placeish(text[start:k]) and _placeish(text[k + 1 : end]):
+            return [(k + 1, end), (start, k)]
+    return [(start, end)]
 
 
 def _placeish(item: str) -> bool:

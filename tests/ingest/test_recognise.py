@@ -272,3 +272,8 @@ def test_a_titled_form_is_no_policy_but_a_titled_agreement_is() -> None:
     names = _named("申请人填写《昆明市科技项目申请表》(表一)，签订《滇中城市群科技合作协议》。")
     assert "昆明市科技项目申请表" not in names
     assert names.get("滇中城市群科技合作协议") is Label.POLICY
+
+
+def test_the_last_two_places_of_a_shared_ending_list_joined_by_he_are_two_names() -> None:
+    names = _named("湖州市推进德清、长兴和安吉3个产业园区加快发展。")
+    assert {"德清产业园区", "长兴产业园区", "安吉产业园区"} <= set(names)
