@@ -455,11 +455,13 @@ def _noun_like(tok: tuple[str, str]) -> bool:
     return flag.startswith(("n", "vn", "l")) and w not in words("left_stops.txt")
 
 
-def _head_ok(text: str, end: int) -> bool:
+def _head_ok(text: str, end: int, label: Label | None = None) -> bool:
     if end >= len(text):
         return True
     if text[end - 1] == "城" and text[end] == "市":  # 科技创新城|市群: the word is 城市
         return False
+    if label is Label.PARK and text.startswith("项目", end):
+        return True  # 无锡高新区|项目建设: a zone's projects (工程|项目 is one word, a zone is no project)
     return text[end] not in words("head_nofollow.txt")
 
 
@@ -607,7 +609,7 @@ def head_candidates(text: str) -> Iterator[Mention]:
                 head, end = text[head_start : over.end()], over.end()
                 break
         label = head_label(m.group())
-        if not _head_ok(text, end) or _verb_use(text, m.group(), end):
+        if not _head_ok(text, end, label) or _verb_use(text, m.group(), end):
             continue
         quotes = m.group() in _QUOTED_HEADS
         note = _before_seat_note(text, head_start, label)

@@ -708,9 +708,27 @@ def _provided_for(p: _Payee) -> Fact | None:
     return p.fact("funds:provide", 0.6, amounts[0].cny if len(amounts) == 1 else None)
 
 
+_FUND_VERB = re.compile(r"^(?:将|可|重点|优先|主要|专门|用于)*(?:支持|资助|扶持|投资|投向)(?:了)?$")
+
+
+def _fund_pays(p: _Payee) -> Fact | None:
+    """X基金(重点)支持Y: the fund right before the verb pays Y."""
+    if not p.actor:
+        return None
+    before = [(m, e) for m, e in p.inside if m.end <= p.mention.start]
+    if not before or not _is_fund(before[-1][1]):
+        return None
+    fund_mention, fund = before[-1]
+    gap = p.seg.text[fund_mention.end - p.seg.start : p.mention.start - p.seg.start]
+    if not _FUND_VERB.match(gap):
+        return None
+    return Fact(RelType.FUNDS, fund, p.entity, p.seg, "funds:fund-pays", 0.7)
+
+
 # The funding rules for one mention, in order: the first that finds a fact wins.
 PAYEE_RULES: tuple[Callable[[_Payee], Fact | None], ...] = (
     _fund_set_up,
+    _fund_pays,
     _listed_receive,
     _receives,
     _supported,

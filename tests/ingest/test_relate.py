@@ -405,3 +405,8 @@ def test_a_city_and_its_district_opening_a_firms_name_host_in_a_chain() -> None:
     facts = _facts("杭州市萧山区推进制造业发展。杭州市萧山华源机械科技有限公司扩大生产。")
     assert ("HOSTS", "萧山区", "杭州市萧山华源机械") in facts
     assert ("HOSTS", "杭州", "杭州市萧山华源机械") not in facts
+
+
+def test_a_fund_right_before_its_verb_pays_the_actor_and_a_zones_projects_keep_the_zone() -> None:
+    funds = _funds("合肥市印发意见。积极争取国家集成电路产业投资基金支持合肥高新区项目建设。")
+    assert ("国家集成电路产业投资基金", "合肥高新区", None) in funds
