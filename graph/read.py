@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, LiteralString
 
 import networkx as nx
-from neo4j import READ_ACCESS, Driver, Query, Record
+from neo4j import Driver, Query, Record
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from neo4j.graph import Node, Path, Relationship
 from pydantic import TypeAdapter
@@ -29,6 +29,7 @@ from graph.cypher_guard import (
     check_text,
     missing_parameter_text,
 )
+from graph.db import read_session
 from graph.errors import BadInput, NotFound
 from graph.model import CORE_TYPES, Label, RelType
 from graph.pinyin import MIN_PINYIN_QUERY, pinyin_key, pinyin_query
@@ -93,9 +94,7 @@ def run_read(driver: Driver, cypher: LiteralString | Query, *, database: str, **
 def _run_read_once(
     driver: Driver, cypher: LiteralString | Query, database: str, params: dict[str, Any]
 ) -> list[Record]:
-    with driver.session(
-        database=database, default_access_mode=READ_ACCESS, notifications_min_severity="OFF"
-    ) as session:
+    with read_session(driver, database) as session:
         return list(session.run(cypher, params))
 
 
@@ -575,12 +574,7 @@ def run_cypher(
     check_static(cypher)
     _check_parameters(params)
     try:
-        with driver.session(
-            database=database,
-            default_access_mode=READ_ACCESS,
-            notifications_min_severity="OFF",
-            fetch_size=min(row_cap + 1, 1000),
-        ) as session:
+        with read_session(driver, database, fetch_size=min(row_cap + 1, 1000)) as session:
             check_plan(session, cypher, params, timeout_s=plan_timeout_s)
             # An explicit transaction, not execute_read: a timed-out or failing query must not be retried.
             with session.begin_transaction(timeout=timeout_s) as tx:

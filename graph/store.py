@@ -13,11 +13,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, LiteralString
 
-from neo4j import Driver, ManagedTransaction, ResultSummary, Session
+from neo4j import Driver, ManagedTransaction, Record, ResultSummary, Session
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.cypher import query, statements
-from graph.db import wrap_driver_error
+from graph.db import wrap_driver_error, write_session
 from graph.errors import BadInput, InnographError, NotFound
 from graph.model import Evidence, Graph, Relation, Scalar, merge_repeats, relation_key
 from graph.pinyin import pinyin_key
@@ -140,15 +140,16 @@ class _Retraction:
 def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEOUT_S) -> int:
     """Create the constraints and indexes of cypher/schema.cypher if missing, wait until they are online.
 
-    Returns the number of statements run; running it again changes nothing.
+    Returns the number of statements run; running it again changes nothing. Every statement runs in a
+    managed write transaction, so on a cluster (``neo4j://``) it goes to the database's writer.
     """
     ddl = statements("schema")
     try:
         # notifications off: re-applying reports "already exists" for every statement, which is the point.
-        with driver.session(database=database, notifications_min_severity="OFF") as session:
+        with write_session(driver, database) as session:
             for statement in ddl:
-                session.run(statement).consume()
-            session.run("CALL db.awaitIndexes($timeout)", timeout=timeout_s).consume()
+                session.execute_write(_consume, statement)
+            session.execute_write(_consume, "CALL db.awaitIndexes($timeout)", timeout=timeout_s)
             filled = _fill_pinyin(session)
     except (Neo4jError, DriverError) as e:
         raise wrap_driver_error(e, "apply the schema", StoreError, _NOTHING_STORED) from e
@@ -156,6 +157,14 @@ def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEO
     if filled:
         logger.info("pinyin search keys added to %d entities written before they existed", filled)
     return len(ddl)
+
+
+def _consume(tx: ManagedTransaction, /, cypher: LiteralString, **params: Any) -> None:
+    tx.run(cypher, params).consume()
+
+
+def _records(tx: ManagedTransaction, /, cypher: LiteralString, **params: Any) -> list[Record]:
+    return list(tx.run(cypher, params))
 
 
 PINYIN_BATCH = 10_000
@@ -166,11 +175,11 @@ def _fill_pinyin(session: Session) -> int:
     or loaded by other means; returns how many were filled. One scan when none is missing."""
     filled = 0
     while True:
-        missing = list(session.run(query("read_missing_pinyin"), limit=PINYIN_BATCH))
+        missing = session.execute_read(_records, query("read_missing_pinyin"), limit=PINYIN_BATCH)
         if not missing:
             return filled
         rows = [{"key": r["key"], "pinyin": pinyin_key(r["name"] or "")} for r in missing]
-        session.run(query("write_pinyin"), rows=rows).consume()
+        session.execute_write(_consume, query("write_pinyin"), rows=rows)
         filled += len(rows)
 
 
@@ -418,7 +427,7 @@ def write_graph(
     entity_rows(graph)
     started = time.perf_counter()
     try:
-        with driver.session(database=database) as session:
+        with write_session(driver, database) as session:
             tally = session.execute_write(_write_tx, graph, batch_size)
             tally.time("commit", time.perf_counter() - tally.finished)
     except (Neo4jError, DriverError) as e:
@@ -446,7 +455,7 @@ def delete_document(
     """Remove a document, its evidence, and the facts only it stated; raises NotFound if it is absent."""
     started = time.perf_counter()
     try:
-        with driver.session(database=database) as session:
+        with write_session(driver, database) as session:
             tally = session.execute_write(_delete_tx, document_id, batch_size)
             tally.time("commit", time.perf_counter() - tally.finished)
     except (Neo4jError, DriverError) as e:
