@@ -39,9 +39,11 @@ from graph.views import (
     Direction,
     DocumentDetail,
     DocumentEvidence,
+    DocumentPage,
     DocumentSort,
     DocumentSummary,
     EntityDetail,
+    EntityPage,
     EntityRef,
     EntitySummary,
     EvidenceView,
@@ -49,9 +51,9 @@ from graph.views import (
     GraphRelationship,
     IndicatorSeries,
     IndicatorTargets,
-    Page,
     PathsResult,
     PathView,
+    RelationshipPage,
     RelationshipView,
     SortOrder,
     Stats,
@@ -117,7 +119,7 @@ def lucene_phrase(q: str) -> str:
 
 def search_entities(
     driver: Driver, *, database: str, q: str | None, label: str | None, limit: int, offset: int
-) -> Page[EntitySummary]:
+) -> EntityPage:
     """Entities whose name or an alias contains ``q`` (all entities when ``q`` is empty), exact matches first;
     a query in pinyin (``xuzhou``, ``Xu Zhou``) also finds the names it spells (徐州).
 
@@ -163,7 +165,7 @@ def sounds_like(
 
 def _contains(
     driver: Driver, database: str, needle: str, pinyin: str | None, params: dict[str, Any]
-) -> Page[EntitySummary]:
+) -> EntityPage:
     record = _single(
         run_read(
             driver,
@@ -178,14 +180,12 @@ def _contains(
     return _entity_page(record, params["limit"], params["offset"])
 
 
-def _entity_page(record: Record, limit: int, offset: int) -> Page[EntitySummary]:
+def _entity_page(record: Record, limit: int, offset: int) -> EntityPage:
     items = _ENTITY_SUMMARIES.validate_python([_entity_row(row) for row in record["items"]])
-    return Page[EntitySummary](total=record["total"], limit=limit, offset=offset, items=items)
+    return EntityPage(total=record["total"], limit=limit, offset=offset, items=items)
 
 
-def suggest_entities(
-    driver: Driver, *, database: str, q: str, label: str | None, limit: int
-) -> Page[EntitySummary]:
+def suggest_entities(driver: Driver, *, database: str, q: str, label: str | None, limit: int) -> EntityPage:
     """Suggestions as a name is typed: the best ``limit`` matches of ``q`` (name, alias or pinyin), else
     the names that sound like it; BadInput when ``q`` is empty."""
     needle = normalise_query(q)
@@ -195,7 +195,7 @@ def suggest_entities(
     if page.total:
         return page
     similar = sounds_like(driver, database=database, q=needle, label=label, limit=limit)
-    return Page[EntitySummary](total=len(similar), limit=limit, offset=0, items=similar)
+    return EntityPage(total=len(similar), limit=limit, offset=0, items=similar)
 
 
 def _entity_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -247,7 +247,7 @@ def list_relationships(
     offset: int,
     evidence_limit: int = 5,
     min_confidence: float | None = None,
-) -> Page[RelationshipView]:
+) -> RelationshipPage:
     """The relationships of entity ``key`` with their other ends and evidence; NotFound if it is absent.
     With ``min_confidence``, only those with a piece of evidence at least that confident."""
     records = run_read(
@@ -274,7 +274,7 @@ def list_relationships(
         for row in record["items"]
     ]
     items = _RELATIONSHIPS.validate_python(rows)
-    return Page[RelationshipView](total=record["total"], limit=limit, offset=offset, items=items)
+    return RelationshipPage(total=record["total"], limit=limit, offset=offset, items=items)
 
 
 def resolve_entity(driver: Driver, *, database: str, ref: str) -> EntityRef:
@@ -418,7 +418,7 @@ def list_documents(
     q: str | None = None,
     sort: DocumentSort = "ingested_at",
     order: SortOrder = "desc",
-) -> Page[DocumentSummary]:
+) -> DocumentPage:
     """Ingested documents with per-document counts, ordered by ``sort`` (newest first by default);
     ``q`` keeps those whose title or source contains it, case-insensitively."""
     needle = normalise_query(q or "").lower() or None
@@ -435,7 +435,7 @@ def list_documents(
         )
     )
     items = [DocumentSummary.model_validate(row) for row in record["items"]]
-    return Page[DocumentSummary](total=record["total"], limit=limit, offset=offset, items=items)
+    return DocumentPage(total=record["total"], limit=limit, offset=offset, items=items)
 
 
 def get_document(driver: Driver, *, database: str, id_: str) -> DocumentDetail:
