@@ -35,15 +35,14 @@ from graph.views import (
     DeleteResult,
     Direction,
     DocumentDetail,
+    DocumentPage,
     DocumentSort,
-    DocumentSummary,
     EntityDetail,
-    EntitySummary,
+    EntityPage,
     Health,
     IngestResult,
-    Page,
     PathsResult,
-    RelationshipView,
+    RelationshipPage,
     SortOrder,
     Stats,
 )
@@ -98,7 +97,7 @@ async def search_entities(
     label: Label | None = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> Page[EntitySummary]:
+) -> EntityPage:
     """Search entities by name or alias (Chinese substrings included), exact matches first.
 
     Without ``q`` it lists all entities (of ``label``), those with the most evidence first.
@@ -126,7 +125,7 @@ async def suggest_entities(
     ],
     label: Label | None = None,
     limit: Annotated[int, Query(ge=1, le=20, description="at most this many suggestions")] = 8,
-) -> Page[EntitySummary]:
+) -> EntityPage:
     """Suggestions while a name is typed (the explorer's search, paths and compare fields): the best matches
     of ``q`` by name, alias or pinyin (``xuz`` → 徐州), else names that sound like it (许州 → 徐州);
     400 when ``q`` is empty."""
@@ -143,7 +142,7 @@ async def suggest_entities(
 # Declared before /entities/{key}: keys may contain "/", so the detail route takes the rest of the path.
 @router.get(
     "/entities/{key:path}/relationships",
-    response_model=Page[RelationshipView],
+    response_model=RelationshipPage,
     responses=_problems(404, 503),
     tags=["entities"],
 )
@@ -159,7 +158,7 @@ async def entity_relationships(
     offset: Offset = 0,
     evidence_limit: EvidenceLimit = 5,
     min_confidence: MinConfidence = None,
-) -> Page[RelationshipView] | Response:
+) -> RelationshipPage | Response:
     """The relationships of one entity with the other end, amount and evidence (sentence, document, offsets).
 
     ``direction`` is seen from the entity; COOPERATES is undirected and matches every direction.
@@ -294,7 +293,7 @@ async def list_documents(
     order: Annotated[SortOrder, Query(description="asc or desc")] = "desc",
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[DocumentSummary]:
+) -> DocumentPage:
     """The ingested documents with how many entities, relations and evidence each yielded.
 
     Newest first by default; ``sort`` orders by title, source, date, ingested_at or a count, ``q`` keeps the

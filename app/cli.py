@@ -312,8 +312,13 @@ def serve(
         int | None, typer.Option("--port", min=1, max=65535, help="Port [default: INNOGRAPH_API_PORT].")
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Worker processes, each with its own driver.")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes, each with its own driver [default: INNOGRAPH_API_WORKERS].",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) over the Neo4j that NEO4J_URI points at."""
     import uvicorn
@@ -326,7 +331,7 @@ def serve(
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,
-        workers=workers,
+        workers=workers or settings.api_workers,
         log_level="info",
     )
 
@@ -858,7 +863,14 @@ def run(
             _print_ingest_report(Console(), report)
             host, port = host or settings.api_host, port or settings.api_port
             typer.echo(f"API and explorer on http://{host}:{port} (OpenAPI at /docs); Ctrl-C stops")
-            uvicorn.run("app.main:create_app", factory=True, host=host, port=port, log_level="info")
+            uvicorn.run(
+                "app.main:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=settings.api_workers,
+                log_level="info",
+            )
     except KeyboardInterrupt:
         typer.echo("stopped")
     except InnographError as e:

@@ -375,20 +375,20 @@ def sample_requests(driver: Any, database: str, n: int, seed: int = 11) -> dict[
     return {"relationships": rels, "search": searches}
 
 
-def serve(uri: str, password: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """uvicorn on 127.0.0.1:port serving create_app, in its own process(es)."""
+def serve(uri: str, password: str, port: int, workers: int, root: Path = ROOT) -> subprocess.Popen[bytes]:
+    """uvicorn on 127.0.0.1:port serving create_app from the checkout ``root``, in its own process(es)."""
     env = {
         **os.environ,
         "NEO4J_URI": uri,
         "NEO4J_USER": "neo4j",
         "NEO4J_PASSWORD": password,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
     }
     cmd = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
     # uvloop and httptools (uvicorn[standard]) when installed: the event loop and HTTP parser in C.
     cmd += ["--loop", "auto", "--http", "auto"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=root, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with (
@@ -404,33 +404,70 @@ def serve(uri: str, password: str, port: int, workers: int) -> subprocess.Popen[
     raise RuntimeError("uvicorn did not answer /health within 60 s")
 
 
-def neo4j_time(driver: Any, database: str, paths: Sequence[str], n: int) -> dict[str, float]:
-    """The same reads as the API makes, run directly: server ms (p50) and client ms (p50) per call."""
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server started by serve (all its worker processes: it leads its own process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, 15)
+    proc.wait(30)
+
+
+def breakdown(driver: Any, database: str, paths: Sequence[str], n: int) -> dict[str, float]:
+    """Where an API request's time goes outside HTTP, measured in this process on the same reads the API
+    makes (graph.read as checked out here): per call, the thread CPU ms of the Cypher through the driver
+    (session, Bolt, records), of building the views (the rest of the graph.read call) and of the JSON the
+    route sends (pydantic's serializer), and Neo4j's own ms (result available + consumed), medians."""
+    from pydantic import TypeAdapter
+
     from graph import read
     from graph.cypher import query
+    from graph.views import EntityPage, RelationshipPage
 
-    server_ms, client_ms = [], []
+    rel_json, search_json = TypeAdapter(RelationshipPage), TypeAdapter(EntityPage)
+    driver_ms, views_ms, json_ms, server_ms = [], [], [], []
     for path in paths[:n]:
         parsed = urllib.parse.urlsplit(path)
         params = urllib.parse.parse_qs(parsed.query)
-        started = time.perf_counter()
         if parsed.path.endswith("/relationships"):
             key = urllib.parse.unquote(parsed.path[len("/entities/") : -len("/relationships")])
             name = "read_relationships"
-            args = dict(
-                key=key, type=None, direction="both", label=None, limit=20, offset=0, evidence_limit=5
-            )
+            args: dict[str, Any] = dict(key=key, type=None, direction="both", label=None, limit=20, offset=0)
+            args.update(evidence_limit=5, min_confidence=None)
+            call = {k: v for k, v in args.items() if k not in ("type", "evidence_limit", "min_confidence")}
+
+            def full(call: dict[str, Any] = call) -> Any:
+                return read.list_relationships(driver, database=database, type_=None, **call)
+
+            adapter: Any = rel_json
         else:
             q = read.normalise_query(params["q"][0])
             name = "read_search_fulltext"
             args = dict(index=read.ENTITY_SEARCH_INDEX, lucene=read.lucene_phrase(q), q=q, label=None)
-            args.update(window=read.EXACT_ALIAS_WINDOW)
-            args.update(limit=20, offset=0)
-        with driver.session(database=database) as session:
-            summary = session.run(query(name), args).consume()
-        client_ms.append((time.perf_counter() - started) * 1000)
+            args.update(window=read.EXACT_ALIAS_WINDOW, limit=20, offset=0)
+
+            def full(q: str = q) -> Any:
+                return read.search_entities(driver, database=database, q=q, label=None, limit=20, offset=0)
+
+            adapter = search_json
+        started = time.thread_time()
+        with driver.session(database=database, default_access_mode="READ") as session:
+            result = session.run(query(name), args)
+            list(result)
+            summary = result.consume()
+        driver_ms.append((time.thread_time() - started) * 1000)
         server_ms.append((summary.result_available_after or 0) + (summary.result_consumed_after or 0))
-    return {"server_p50_ms": statistics.median(server_ms), "client_p50_ms": statistics.median(client_ms)}
+        started = time.thread_time()
+        page = full()
+        views_ms.append(max(0.0, (time.thread_time() - started) * 1000 - driver_ms[-1]))
+        started = time.thread_time()
+        adapter.dump_json(page)
+        json_ms.append((time.thread_time() - started) * 1000)
+    med = statistics.median
+    return {
+        "driver_ms": med(driver_ms),
+        "views_ms": med(views_ms),
+        "json_ms": med(json_ms),
+        "server_ms": med(server_ms),
+    }
 
 
 def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
@@ -588,12 +625,21 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--relations", type=int, default=500_000)
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each load run")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="uvicorn worker processes [default: INNOGRAPH_API_WORKERS]"
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="connections of the closed loop")
     parser.add_argument("--rate", type=float, default=300.0, help="requests/s of the open loop")
     parser.add_argument("--home", type=Path, default=None, help="keep Neo4j here and reuse its data")
     parser.add_argument("--heap", default="1g")
     parser.add_argument("--pagecache", default="1g")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. `git worktree add /tmp/base main`) served too, in the same run on the "
+        "same Neo4j and requests, for before/after ratios",
+    )
     parser.add_argument("--client", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
@@ -604,48 +650,40 @@ def main() -> None:
     run(args)
 
 
-def run(args: argparse.Namespace) -> None:
-    from neo4j import GraphDatabase
-    from rich.console import Console
-    from rich.table import Table
+@dataclass
+class Measured:
+    """One load run against one served checkout."""
 
+    endpoint: str
+    app: str
+    load: str
+    result: dict[str, Any]
+    cpu_ms: dict[str, float]  # CPU ms per request: neo4j, uvicorn
+    load_avg: float
+
+    @property
+    def capacity(self) -> float:
+        spent = self.cpu_ms["neo4j"] + self.cpu_ms["uvicorn"]
+        return 2000 / spent if spent else float("nan")
+
+
+def measure(
+    server: Any,
+    args: argparse.Namespace,
+    workers: int,
+    plans: dict[str, list[str]],
+    apps: list[tuple[str, Path]],
+) -> list[Measured]:
+    """Every load on every endpoint for every app, an endpoint's apps back to back (before, then after)."""
     from graph.server import find_free_ports
-    from graph.store import apply_schema
 
-    console = Console(width=150)
-    graph = None
-    if args.home is None or not (args.home / "data" / "databases" / "neo4j").exists():
-        started = time.perf_counter()
-        graph = generate(args.entities, args.relations)
-        console.print(
-            f"generated {len(graph.entities)} entities, {len(graph.relations)} relations, "
-            f"{len(graph.evidence)} evidence, {len(graph.mentions)} mentions, "
-            f"{len(graph.documents)} documents in {time.perf_counter() - started:.1f} s"
-        )
-    with local_neo4j(args.home, args.heap, args.pagecache, graph) as server:
-        del graph
-        with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
-            db = server.database
-            started = time.perf_counter()
-            apply_schema(driver, database=db)  # on an imported store this builds every index and constraint
-            console.print(f"schema applied, indexes online in {time.perf_counter() - started:.1f} s")
-            entities, relations = count_entities(driver, db)
-            console.print(f"graph: {entities} entities, {relations} relations")
-            plans = sample_requests(driver, db, 5000)
-            direct = {name: neo4j_time(driver, db, paths, 300) for name, paths in plans.items()}
-
-        (port,) = find_free_ports(1)
-        api = serve(server.uri, server.password, port, args.workers)
-        table = Table(title=f"API load ({args.workers} uvicorn worker(s), {os.cpu_count()} cores)")
-        summary: list[dict[str, Any]] = []
-        columns = ["endpoint", "load", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"]
-        columns.append("load avg")
-        for column in columns:
-            table.add_column(column, justify="left" if column in ("endpoint", "load") else "right")
-        cpu_rows = []
-        try:
-            for name, paths in plans.items():
-                # Warm-up: page cache and query plans, not measured.
+    runs: list[Measured] = []
+    for name, paths in plans.items():
+        for app_name, root in apps:
+            (port,) = find_free_ports(1)
+            api = serve(server.uri, server.password, port, workers, root)
+            try:
+                # Warm-up: page cache, query plans and the app's own first calls, not measured.
                 run_client({"mode": "closed", "port": port, "paths": paths, "concurrency": 4, "seconds": 5})
                 loads = [("closed", 1), ("closed", args.concurrency), ("open", args.concurrency)]
                 for mode, concurrency in loads:
@@ -656,52 +694,167 @@ def run(args: argparse.Namespace) -> None:
                     result, _ = run_client(plan)
                     after = cpu_seconds(pids)
                     load_name = f"{concurrency} conn(s)" if mode == "closed" else f"{args.rate:g}/s open"
-                    table.add_row(
-                        name,
-                        load_name,
-                        str(result["requests"]),
-                        str(result["errors"]),
-                        f"{result['rps']:.0f}",
-                        f"{result['p50_ms']:.1f}",
-                        f"{result['p90_ms']:.1f}",
-                        f"{result['p99_ms']:.1f}",
-                        f"{result['max_ms']:.1f}",
-                        f"{os.getloadavg()[0]:.1f}",
-                    )
                     per_request = {
                         k: (after[k] - before[k]) * 1000 / max(1, result["requests"]) for k in after
                     }
-                    cpu_rows.append((name, load_name, per_request))
-                    summary.append({"endpoint": name, "load": load_name, **result, "cpu_ms": per_request})
-        finally:
-            api.terminate()
-            api.wait(30)
-        console.print(table)
-        where = Table(title="where the time goes (per request)")
-        columns = ["endpoint", "load", "Neo4j CPU ms", "uvicorn CPU ms", "2-core capacity req/s"]
-        columns.append("same Cypher, direct: client ms (server ms) p50")
-        for column in columns:
-            where.add_column(column, justify="left" if column in ("endpoint", "load") else "right")
-        for name, load_name, per_request in cpu_rows:
-            spent = per_request["neo4j"] + per_request["uvicorn"]
-            where.add_row(
-                name,
-                load_name,
-                f"{per_request['neo4j']:.2f}",
-                f"{per_request['uvicorn']:.2f}",
-                f"{2000 / spent:.0f}" if spent else "-",
-                f"{direct[name]['client_p50_ms']:.2f} ({direct[name]['server_p50_ms']:.0f})",
-            )
-        console.print(where)
+                    runs.append(Measured(name, app_name, load_name, result, per_request, os.getloadavg()[0]))
+            finally:
+                stop(api)
+    return runs
+
+
+def run(args: argparse.Namespace) -> None:
+    from neo4j import GraphDatabase
+    from rich.console import Console
+    from rich.table import Table
+
+    from graph.config import get_settings
+    from graph.store import apply_schema
+
+    console = Console(width=150)
+    workers = args.workers or get_settings().api_workers
+    graph = None
+    if args.home is None or not (args.home / "data" / "databases" / "neo4j").exists():
+        started = time.perf_counter()
+        graph = generate(args.entities, args.relations)
         console.print(
-            "CPU ms: CPU time per request of each process during the run; 2-core capacity: 2000 ms divided "
-            "by Neo4j + uvicorn CPU ms, the rate two cores of their own would sustain; load avg: the "
-            "machine's 1-minute load average after the run (other work on the machine shares its cores)."
+            f"generated {len(graph.entities)} entities, {len(graph.relations)} relations, "
+            f"{len(graph.evidence)} evidence, {len(graph.mentions)} mentions, "
+            f"{len(graph.documents)} documents in {time.perf_counter() - started:.1f} s"
         )
-        out = ROOT / "bench" / "out" / "bench_api.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(summary, indent=1), encoding="utf-8")
-        console.print(f"results written to {out}")
+    apps = [("before", args.baseline.resolve())] if args.baseline else []
+    apps.append(("after" if args.baseline else "this checkout", ROOT))
+    with local_neo4j(args.home, args.heap, args.pagecache, graph) as server:
+        del graph
+        auth = (server.user, server.password)
+        with GraphDatabase.driver(server.uri, auth=auth, notifications_min_severity="OFF") as driver:
+            db = server.database
+            started = time.perf_counter()
+            apply_schema(driver, database=db)  # on an imported store this builds every index and constraint
+            console.print(f"schema applied, indexes online in {time.perf_counter() - started:.1f} s")
+            entities, relations = count_entities(driver, db)
+            console.print(f"graph: {entities} entities, {relations} relations")
+            plans = sample_requests(driver, db, 5000)
+            parts = {name: breakdown(driver, db, paths, 300) for name, paths in plans.items()}
+        runs = measure(server, args, workers, plans, apps)
+    _report(console, Table, runs, parts, workers, args)
+
+
+def _report(
+    console: Any,
+    table_type: Any,
+    runs: list[Measured],
+    parts: dict[str, dict[str, float]],
+    workers: int,
+    args: Any,
+) -> None:
+    load = table_type(title=f"API load ({workers} uvicorn worker(s), {os.cpu_count()} cores)")
+    columns = [
+        "endpoint",
+        "app",
+        "load",
+        "requests",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "max ms",
+    ]
+    columns += ["Neo4j CPU ms", "uvicorn CPU ms", "2-core capacity req/s", "load avg"]
+    for column in columns:
+        load.add_column(column, justify="left" if column in ("endpoint", "app", "load") else "right")
+    for m in runs:
+        r = m.result
+        load.add_row(
+            m.endpoint,
+            m.app,
+            m.load,
+            str(r["requests"]),
+            str(r["errors"]),
+            f"{r['rps']:.0f}",
+            f"{r['p50_ms']:.1f}",
+            f"{r['p90_ms']:.1f}",
+            f"{r['p99_ms']:.1f}",
+            f"{r['max_ms']:.1f}",
+            f"{m.cpu_ms['neo4j']:.2f}",
+            f"{m.cpu_ms['uvicorn']:.2f}",
+            f"{m.capacity:.0f}",
+            f"{m.load_avg:.1f}",
+        )
+    console.print(load)
+    console.print(
+        "CPU ms: CPU time per request of each process during the run; 2-core capacity: 2000 ms divided "
+        "by Neo4j + uvicorn CPU ms, the rate two cores of their own would sustain; load avg: the "
+        "machine's 1-minute load average after the run (other work on the machine shares its cores)."
+    )
+    where = table_type(
+        title="where the time goes, per request (this checkout, closed loop on many connections)"
+    )
+    columns = ["endpoint", "Neo4j CPU ms", "of which query ms", "uvicorn CPU ms", "driver ms", "views ms"]
+    columns += ["JSON ms", "HTTP + FastAPI + thread hop ms"]
+    for column in columns:
+        where.add_column(column, justify="left" if column == "endpoint" else "right")
+    mine = "after" if args.baseline else "this checkout"
+    for m in runs:
+        if m.app != mine or m.load != f"{args.concurrency} conn(s)":
+            continue
+        p = parts[m.endpoint]
+        rest = m.cpu_ms["uvicorn"] - p["driver_ms"] - p["views_ms"] - p["json_ms"]
+        where.add_row(
+            m.endpoint,
+            f"{m.cpu_ms['neo4j']:.2f}",
+            f"{p['server_ms']:.1f}",
+            f"{m.cpu_ms['uvicorn']:.2f}",
+            f"{p['driver_ms']:.2f}",
+            f"{p['views_ms']:.2f}",
+            f"{p['json_ms']:.2f}",
+            f"{rest:.2f}",
+        )
+    console.print(where)
+    console.print(
+        "driver, views, JSON: thread CPU ms (median) of the same reads run in the bench process: the Cypher "
+        "through the driver, building the response models from its records, pydantic's JSON; the rest of "
+        "uvicorn's CPU is HTTP parsing, routing, validation of the query, dependencies and the hop to the "
+        "threadpool. 'of which query ms': Neo4j's own time for the query (result available + consumed, "
+        "median); the remainder of its CPU is Bolt, transactions and background work."
+    )
+    if args.baseline:
+        ratios = table_type(
+            title="after / before, same run (req/s and capacity: higher is better; p99: lower)"
+        )
+        for column in ("endpoint", "load", "req/s", "p99", "Neo4j CPU", "uvicorn CPU", "2-core capacity"):
+            ratios.add_column(column, justify="left" if column in ("endpoint", "load") else "right")
+        by = {(m.endpoint, m.app, m.load): m for m in runs}
+        for m in runs:
+            if m.app != "after":
+                continue
+            b = by[(m.endpoint, "before", m.load)]
+            ratios.add_row(
+                m.endpoint,
+                m.load,
+                f"{m.result['rps'] / b.result['rps']:.2f}×",
+                f"{m.result['p99_ms'] / b.result['p99_ms']:.2f}×",
+                f"{m.cpu_ms['neo4j'] / b.cpu_ms['neo4j']:.2f}×",
+                f"{m.cpu_ms['uvicorn'] / b.cpu_ms['uvicorn']:.2f}×",
+                f"{m.capacity / b.capacity:.2f}×",
+            )
+        console.print(ratios)
+    out = ROOT / "bench" / "out" / "bench_api.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = [
+        {
+            "endpoint": m.endpoint,
+            "app": m.app,
+            "load": m.load,
+            **m.result,
+            "cpu_ms": m.cpu_ms,
+            "load_avg": m.load_avg,
+        }
+        for m in runs
+    ]
+    out.write_text(json.dumps({"runs": summary, "breakdown": parts}, indent=1), encoding="utf-8")
+    console.print(f"results written to {out}")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.cypher import query
-from graph.db import QUIET, wrap_driver_error
+from graph.db import read_session, wrap_driver_error, write_session
 from graph.errors import BadInput, InnographError, NotFound
 from graph.model import CORE_LABELS, CORE_TYPES, SYMMETRIC, Label, RelType
 
@@ -583,7 +583,7 @@ def write_metrics(
     updated = 0
     progress("write", 0, total)
     try:
-        with driver.session(database=database) as session:
+        with write_session(driver, database) as session:
             for start in range(0, total, batch_size):
                 rows = [
                     {
@@ -659,10 +659,7 @@ def _read(
 ) -> nx.DiGraph:
     try:
         # A store without, say, FUNDS yet is normal: no warnings about absent labels or types.
-        with driver.session(
-            database=database,
-            notifications_min_severity=QUIET,
-        ) as session:
+        with read_session(driver, database) as session:
             return session.execute_read(work)
     except (Neo4jError, DriverError) as e:
         raise wrap_driver_error(e, doing, AnalyticsError) from e

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     curation_dir: Path = BASE / "data" / "curation"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # uvicorn worker processes of `innograph run` and `innograph serve`, each with its own driver: one
+    # process's Python is one core at most, so two cores serve about twice the requests with two.
+    api_workers: int = Field(default=1, ge=1)
     api_key: SecretStr | None = None
     # Who holds INNOGRAPH_API_KEY: each correction made with it records this name.
     api_key_owner: str = "curator"

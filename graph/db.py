@@ -10,7 +10,7 @@ import logging
 from typing import LiteralString
 from urllib.parse import urlsplit
 
-from neo4j import Driver, GraphDatabase, NotificationMinimumSeverity, RoutingControl
+from neo4j import READ_ACCESS, Driver, GraphDatabase, NotificationMinimumSeverity, RoutingControl, Session
 from neo4j.exceptions import (
     AuthError,
     ClientError,
@@ -42,6 +42,30 @@ QUIET = NotificationMinimumSeverity.OFF
 # between concurrent ingests; the driver's default of 30 s is short for four large documents at once.
 RETRY_TIME_S = 120.0
 LOCKOUT_CODE = "AuthenticationRateLimit"
+
+
+def read_session(driver: Driver, database: str, *, fetch_size: int = 1000) -> Session:
+    """A session whose transactions are routed to a reader (a follower or read replica on a cluster,
+    the server itself on one machine). It shares the driver's bookmarks with write_session and
+    ``execute_query``, so a read after a write of this process sees that write, whichever member serves it.
+    """
+    return driver.session(
+        database=database,
+        default_access_mode=READ_ACCESS,
+        bookmark_manager=driver.execute_query_bookmark_manager,
+        notifications_min_severity=QUIET,
+        fetch_size=fetch_size,
+    )
+
+
+def write_session(driver: Driver, database: str) -> Session:
+    """A session for managed write transactions (``execute_write``), routed to the database's writer; it
+    shares the driver's bookmarks with read_session (causal consistency on a cluster)."""
+    return driver.session(
+        database=database,
+        bookmark_manager=driver.execute_query_bookmark_manager,
+        notifications_min_severity=QUIET,
+    )
 
 
 def open_driver(settings: Settings, *, timeout_s: float = 5.0) -> Driver:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, LiteralString
 
 import networkx as nx
-from neo4j import READ_ACCESS, Driver, Query, Record
+from neo4j import Driver, Query, Record
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from neo4j.graph import Node, Path, Relationship
 from pydantic import TypeAdapter
@@ -30,6 +30,7 @@ from graph.cypher_guard import (
     check_text,
     missing_parameter_text,
 )
+from graph.db import read_session
 from graph.errors import BadInput, NotFound
 from graph.model import CORE_TYPES, Label, RelType
 from graph.pinyin import MIN_PINYIN_QUERY, pinyin_key, pinyin_query
@@ -39,9 +40,11 @@ from graph.views import (
     Direction,
     DocumentDetail,
     DocumentEvidence,
+    DocumentPage,
     DocumentSort,
     DocumentSummary,
     EntityDetail,
+    EntityPage,
     EntityRef,
     EntitySummary,
     EvidenceView,
@@ -49,9 +52,9 @@ from graph.views import (
     GraphRelationship,
     IndicatorSeries,
     IndicatorTargets,
-    Page,
     PathsResult,
     PathView,
+    RelationshipPage,
     RelationshipView,
     SortOrder,
     Stats,
@@ -94,9 +97,7 @@ def run_read(driver: Driver, cypher: LiteralString | Query, *, database: str, **
 def _run_read_once(
     driver: Driver, cypher: LiteralString | Query, database: str, params: dict[str, Any]
 ) -> list[Record]:
-    with driver.session(
-        database=database, default_access_mode=READ_ACCESS, notifications_min_severity="OFF"
-    ) as session:
+    with read_session(driver, database) as session:
         return list(session.run(cypher, params))
 
 
@@ -119,7 +120,7 @@ def lucene_phrase(q: str) -> str:
 
 def search_entities(
     driver: Driver, *, database: str, q: str | None, label: str | None, limit: int, offset: int
-) -> Page[EntitySummary]:
+) -> EntityPage:
     """Entities whose name or an alias contains ``q`` (all entities when ``q`` is empty), exact matches first;
     a query in pinyin (``xuzhou``, ``Xu Zhou``) also finds the names it spells (徐州).
 
@@ -165,7 +166,7 @@ def sounds_like(
 
 def _contains(
     driver: Driver, database: str, needle: str, pinyin: str | None, params: dict[str, Any]
-) -> Page[EntitySummary]:
+) -> EntityPage:
     record = _single(
         run_read(
             driver,
@@ -180,14 +181,12 @@ def _contains(
     return _entity_page(record, params["limit"], params["offset"])
 
 
-def _entity_page(record: Record, limit: int, offset: int) -> Page[EntitySummary]:
+def _entity_page(record: Record, limit: int, offset: int) -> EntityPage:
     items = _ENTITY_SUMMARIES.validate_python([_entity_row(row) for row in record["items"]])
-    return Page[EntitySummary](total=record["total"], limit=limit, offset=offset, items=items)
+    return EntityPage(total=record["total"], limit=limit, offset=offset, items=items)
 
 
-def suggest_entities(
-    driver: Driver, *, database: str, q: str, label: str | None, limit: int
-) -> Page[EntitySummary]:
+def suggest_entities(driver: Driver, *, database: str, q: str, label: str | None, limit: int) -> EntityPage:
     """Suggestions as a name is typed: the best ``limit`` matches of ``q`` (name, alias or pinyin), else
     the names that sound like it; BadInput when ``q`` is empty."""
     needle = normalise_query(q)
@@ -197,7 +196,7 @@ def suggest_entities(
     if page.total:
         return page
     similar = sounds_like(driver, database=database, q=needle, label=label, limit=limit)
-    return Page[EntitySummary](total=len(similar), limit=limit, offset=0, items=similar)
+    return EntityPage(total=len(similar), limit=limit, offset=0, items=similar)
 
 
 def _entity_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -249,7 +248,7 @@ def list_relationships(
     offset: int,
     evidence_limit: int = 5,
     min_confidence: float | None = None,
-) -> Page[RelationshipView]:
+) -> RelationshipPage:
     """The relationships of entity ``key`` with their other ends and evidence; NotFound if it is absent.
     With ``min_confidence``, only those with a piece of evidence at least that confident."""
     records = run_read(
@@ -276,7 +275,7 @@ def list_relationships(
         for row in record["items"]
     ]
     items = _RELATIONSHIPS.validate_python(rows)
-    return Page[RelationshipView](total=record["total"], limit=limit, offset=offset, items=items)
+    return RelationshipPage(total=record["total"], limit=limit, offset=offset, items=items)
 
 
 def resolve_entity(driver: Driver, *, database: str, ref: str) -> EntityRef:
@@ -420,7 +419,7 @@ def list_documents(
     q: str | None = None,
     sort: DocumentSort = "ingested_at",
     order: SortOrder = "desc",
-) -> Page[DocumentSummary]:
+) -> DocumentPage:
     """Ingested documents with per-document counts, ordered by ``sort`` (newest first by default);
     ``q`` keeps those whose title or source contains it, case-insensitively."""
     needle = normalise_query(q or "").lower() or None
@@ -437,7 +436,7 @@ def list_documents(
         )
     )
     items = [DocumentSummary.model_validate(row) for row in record["items"]]
-    return Page[DocumentSummary](total=record["total"], limit=limit, offset=offset, items=items)
+    return DocumentPage(total=record["total"], limit=limit, offset=offset, items=items)
 
 
 def get_document(driver: Driver, *, database: str, id_: str) -> DocumentDetail:
@@ -723,12 +722,7 @@ def run_cypher(
     check_static(cypher)
     _check_parameters(params)
     try:
-        with driver.session(
-            database=database,
-            default_access_mode=READ_ACCESS,
-            notifications_min_severity="OFF",
-            fetch_size=min(row_cap + 1, 1000),
-        ) as session:
+        with read_session(driver, database, fetch_size=min(row_cap + 1, 1000)) as session:
             check_plan(session, cypher, params, timeout_s=plan_timeout_s)
             # An explicit transaction, not execute_read: a timed-out or failing query must not be retried.
             with session.begin_transaction(timeout=timeout_s) as tx:

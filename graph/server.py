@@ -369,7 +369,7 @@ class LocalNeo4j:
                     raise self._failed(f"Neo4j exited with code {rc} while starting")
                 try:
                     d.verify_connectivity()
-                    d.execute_query("RETURN 1", database_=self.database)
+                    d.execute_query("RETURN 1", database_=self.database, routing_="r")
                     if _http_ok(self.http_url):
                         return
                 except AuthError as e:

@@ -13,11 +13,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, LiteralString
 
-from neo4j import Driver, ManagedTransaction, ResultSummary, Session
+from neo4j import Driver, ManagedTransaction, Record, ResultSummary, Session
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.cypher import query, statements
-from graph.db import wrap_driver_error
+from graph.db import wrap_driver_error, write_session
 from graph.errors import BadInput, InnographError, NotFound
 from graph.model import Evidence, Graph, Relation, Scalar, merge_repeats, relation_key
 from graph.pinyin import pinyin_key
@@ -142,19 +142,20 @@ def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEO
 
     Returns the number of DDL statements run; running it again changes nothing, and several processes
     may run it at once on a fresh database (the loser of a race finds the winner's index and goes on).
-    Also completes what a bulk import (ingest/bulk.py) cannot write: pinyin keys, and the empty lists
-    of aliases that neo4j-admin stores as no property.
+    Every statement runs in a managed write transaction, so on a cluster (``neo4j://``) it goes to the
+    database's writer. Also completes what a bulk import (ingest/bulk.py) cannot write: pinyin keys, and
+    the empty lists of aliases that neo4j-admin stores as no property.
     """
     ddl = statements("schema")
     try:
         # notifications off: re-applying reports "already exists" for every statement, which is the point.
-        with driver.session(database=database, notifications_min_severity="OFF") as session:
+        with write_session(driver, database) as session:
             for statement in ddl:
                 _create_schema_rule(session, statement)
-            session.run("CALL db.awaitIndexes($timeout)", timeout=timeout_s).consume()
+            session.execute_write(_consume, "CALL db.awaitIndexes($timeout)", timeout=timeout_s)
             filled = _fill_pinyin(session)
             for name in ("restore_empty_aliases", "restore_empty_mention_aliases"):
-                session.run(query(name)).consume()
+                session.execute_write(_consume, query(name))
     except (Neo4jError, DriverError) as e:
         raise wrap_driver_error(e, "apply the schema", StoreError, _NOTHING_STORED) from e
     logger.info("schema applied: %d statements, indexes online", len(ddl))
@@ -205,6 +206,14 @@ def _schema_conflict(error: Neo4jError) -> bool:
 
 def _run_ddl(tx: ManagedTransaction, statement: LiteralString) -> None:
     tx.run(statement).consume()
+
+
+def _consume(tx: ManagedTransaction, /, cypher: LiteralString, **params: Any) -> None:
+    tx.run(cypher, params).consume()
+
+
+def _records(tx: ManagedTransaction, /, cypher: LiteralString, **params: Any) -> list[Record]:
+    return list(tx.run(cypher, params))
 
 
 PINYIN_BATCH = 10_000
@@ -476,7 +485,7 @@ def write_graph(
     entity_rows(graph)
     started = time.perf_counter()
     try:
-        with driver.session(database=database) as session:
+        with write_session(driver, database) as session:
             tally = session.execute_write(_write_tx, graph, batch_size)
             tally.time("commit", time.perf_counter() - tally.finished)
     except (Neo4jError, DriverError) as e:
@@ -504,7 +513,7 @@ def delete_document(
     """Remove a document, its evidence, and the facts only it stated; raises NotFound if it is absent."""
     started = time.perf_counter()
     try:
-        with driver.session(database=database) as session:
+        with write_session(driver, database) as session:
             tally = session.execute_write(_delete_tx, document_id, batch_size)
             tally.time("commit", time.perf_counter() - tally.finished)
     except (Neo4jError, DriverError) as e:

@@ -304,9 +304,11 @@ __all__ = [
     "DeleteResult",
     "Direction",
     "DocumentDetail",
+    "DocumentPage",
     "DocumentRef",
     "DocumentSummary",
     "EntityDetail",
+    "EntityPage",
     "EntityRef",
     "EntitySummary",
     "EvidenceView",
@@ -321,7 +323,15 @@ __all__ = [
     "PathView",
     "PathsResult",
     "RelType",
+    "RelationshipPage",
     "RelationshipView",
     "Stats",
     "TargetPoint",
 ]
+
+
+# Each page type parametrised once, here: `Page[X]` written at a call site builds (and, once garbage
+# collected, rebuilds) a pydantic class per call, which cost a quarter of a millisecond per request.
+EntityPage = Page[EntitySummary]
+RelationshipPage = Page[RelationshipView]
+DocumentPage = Page[DocumentSummary]

@@ -2,8 +2,10 @@
 
 The session starts its own Neo4j (graph.server.LocalNeo4j) on free ports in a temporary home, on first use,
 and stops it at the end whatever happened. Set INNOGRAPH_TEST_NEO4J_URI (with _USER, _PASSWORD, _DATABASE)
-to run against another Neo4j 5 instead: the tests WIPE that database. A server that cannot start is an
-error, never a skip. Settings here ignore `.env` so a developer's file cannot change what the tests see.
+to run against another Neo4j 5 instead: the tests WIPE that database. INNOGRAPH_TEST_NEO4J_SCHEME=neo4j
+reaches the local server through a routing URI (neo4j://, the driver a cluster or Aura needs), as the second
+pass of `make test` does. A server that cannot start is an error, never a skip. Settings here ignore
+`.env` so a developer's file cannot change what the tests see.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from graph.errors import ConfigError, InnographError
 from graph.server import LocalNeo4j, Neo4jStartFailed, find_free_ports
 
 EXTERNAL_URI = "INNOGRAPH_TEST_NEO4J_URI"
+SCHEME = "INNOGRAPH_TEST_NEO4J_SCHEME"
 _SERVER_LINE = pytest.StashKey[str]()
 
 
@@ -58,7 +61,8 @@ def pytest_report_header(config: pytest.Config) -> str:
     uri = os.environ.get(EXTERNAL_URI)
     if uri:
         return f"neo4j: external server {uri} ({EXTERNAL_URI}); its database is wiped by the tests"
-    return "neo4j: a local server is started by the tests on first use (graph.server.LocalNeo4j)"
+    scheme = os.environ.get(SCHEME) or "bolt"
+    return f"neo4j: a local server is started by the tests on first use (LocalNeo4j), via {scheme}://"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
@@ -88,7 +92,7 @@ def neo4j_server(
     server, seconds = _start_local_server(tmp_path_factory)
     try:
         endpoint = Neo4jEndpoint(
-            uri=server.uri,
+            uri=_with_scheme(server.uri, os.environ.get(SCHEME) or "bolt"),
             user=server.user,
             password=server.password,
             database=server.database,
@@ -98,6 +102,14 @@ def neo4j_server(
         yield endpoint
     finally:
         server.stop()
+
+
+def _with_scheme(uri: str, scheme: str) -> str:
+    """``uri`` (bolt://host:port) with another Neo4j scheme: neo4j:// routes through the server's routing
+    table, which a single Community server also serves (itself as reader and writer)."""
+    if scheme not in ("bolt", "neo4j"):
+        raise pytest.UsageError(f"{SCHEME}={scheme} is not usable: use bolt or neo4j")
+    return scheme + uri[uri.index("://") :]
 
 
 @pytest.fixture(scope="session")

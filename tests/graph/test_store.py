@@ -6,13 +6,16 @@ import re
 from typing import Any
 
 import pytest
-from neo4j import Driver
+from neo4j import Driver, Neo4jDriver
+from neo4j.exceptions import ClientError
 from pydantic import ValidationError
 
 from graph.cypher import CYPHER_DIR, statements
 from graph.errors import BadInput, NotFound
 from graph.model import Document, Entity, Evidence, Graph, Label, Relation, RelType
+from graph.read import run_read
 from graph.store import StoreError, apply_schema, delete_document, write_graph
+from tests.conftest import Neo4jEndpoint
 from tests.helpers import evidence, make_document
 
 XUZHOU_V1 = "华为、中兴等企业都已入驻徐州市。徐州软件园牵手北京中关村。常州给予研究所2000万元支持。"
@@ -160,6 +163,28 @@ def test_schema_applies_twice_without_change(driver: Driver, db: str) -> None:
     assert {"entity_key", "document_id", "evidence_key", "hosts_key", "funds_key", "cooperates_key"} <= set(
         by_name
     )
+
+
+# --- routing: the same code on one server, a cluster or Aura --------------------------------------
+
+
+def test_reads_run_in_read_mode_and_writes_in_write_transactions(
+    driver: Driver, db: str, neo4j_server: Neo4jEndpoint
+) -> None:
+    # The second pass of `make test` reaches the server through neo4j://, the routing driver of a cluster.
+    assert isinstance(driver, Neo4jDriver) == neo4j_server.uri.startswith("neo4j")
+    # A read-routed transaction may go to a follower, so the server refuses a write in one: were a
+    # graph.read query to write, it would fail here, not only on a cluster.
+    with pytest.raises(ClientError) as refused:
+        run_read(driver, "CREATE (:Probe)", database=db)
+    assert refused.value.code == "Neo.ClientError.Statement.AccessMode"
+    graph = first_version()
+    write_graph(driver, graph, database=db)
+    # Read right after the write, through the read route: the shared bookmarks make it see the write.
+    (record,) = run_read(
+        driver, "MATCH (d:Document {id: $id}) RETURN count(d) AS n", database=db, id=graph.document.id
+    )
+    assert record["n"] == 1
 
 
 # --- idempotency ------------------------------------------------------------------------------------
