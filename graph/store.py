@@ -155,7 +155,9 @@ def apply_schema(driver: Driver, *, database: str, timeout_s: int = SCHEMA_TIMEO
             session.execute_write(_consume, "CALL db.awaitIndexes($timeout)", timeout=timeout_s)
             filled = _fill_pinyin(session)
             for name in ("restore_empty_aliases", "restore_empty_mention_aliases"):
-                session.execute_write(_consume, query(name))
+                # CALL { … } IN TRANSACTIONS runs only in an auto-commit transaction; the write session
+                # still sends it to the database's writer
+                session.run(query(name)).consume()
     except (Neo4jError, DriverError) as e:
         raise wrap_driver_error(e, "apply the schema", StoreError, _NOTHING_STORED) from e
     logger.info("schema applied: %d statements, indexes online", len(ddl))
