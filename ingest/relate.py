@@ -950,15 +950,14 @@ def funds_by_notice(doc: Doc) -> Iterator[Fact]:
             yield Fact(RelType.FUNDS, payer, e, seg, "funds:notice-cell", 0.6)
 
 
+def _nested(m: Mention, inside: list[tuple[Mention, Entity]]) -> bool:
+    """Whether a longer mention of the segment contains ``m``."""
+    return any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o, _ in inside)
+
+
 def _outermost(inside: list[tuple[Mention, Entity]]) -> list[tuple[Mention, Entity]]:
     """The mentions not inside a longer one (上海 in 上海大学)."""
-    return [
-        (m, e)
-        for m, e in inside
-        if not any(
-            o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start) for o, _ in inside
-        )
-    ]
+    return [(m, e) for m, e in inside if not _nested(m, inside)]
 
 
 # X由Y(在Z)投资(N亿元)设立, X由Y注资N亿元; Y投资成立了X: the investor funds the firm, institute or park
@@ -1166,11 +1165,6 @@ def _not_acting(seg: Segment, m: Mention) -> bool:
     return _DESTINATION.search(before) is not None or _PEOPLE.match(after) is not None
 
 
-def _nested(m: Mention, inside: list[tuple[Mention, Entity]]) -> bool:
-    """Whether a longer mention of the segment contains ``m``."""
-    return any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o, _ in inside)
-
-
 # 共同签署, 共同推进, 共建: every party named with 与 acts together, so each pair cooperates.
 _JOINT = re.compile(r"共同(?:签署|签订|推进|建设|打造|发起|出资|设立|组建|申报)")
 
@@ -1227,7 +1221,7 @@ _SIGN = re.compile(r"^(?:今天|今日|日前|近日|正式|共同|昨日|在[^,
 def signing_pair(doc: Doc) -> Iterator[Fact]:
     """A和B(正式)签署…: the two parties opening the clause cooperate."""
     for seg in doc.sentences:
-        inside = [(m, e) for m, e in doc.in_segment(seg) if not _nested(m, doc.in_segment(seg))]
+        inside = _outermost(doc.in_segment(seg))
         for (m1, e1), (m2, e2) in pairwise(inside):
             if seg.text[m1.end - seg.start : m2.start - seg.start] not in ("和", "及"):
                 continue

@@ -315,7 +315,7 @@ Entities = dict[tuple[Label, str], "Entity"]
 def _names_it_alone(label: Label, alias: str) -> bool:
     """Whether an alias names its actor out of the document's context: a bare head (高新区, 研究院) or a
     head after generic words resolved within one document but names nothing in a corpus-wide search, and a
-    place name is the City's, not a zone's (邳州 of 邳州高新区)."""
+    place name is the City's, not a zone's (洛阳 of 洛阳高新区)."""
     for head in all_heads():
         if alias.endswith(head) and is_generic(alias[: -len(head)]):
             return False
