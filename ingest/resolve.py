@@ -28,6 +28,7 @@ from ingest.recognise import (
     in_dictionary,
     is_generic,
     place_prefix,
+    pos,
     words,
 )
 
@@ -352,6 +353,8 @@ def _merge_variants(entities: Entities) -> None:
             longer += [o for o in same if e.name.startswith(o.name) and e.name[len(o.name) :] in suffixes]
             if not longer and len(e.name) >= 3:
                 longer = [o for o in same if len(o.name) > len(e.name) and e.name in firm_short_forms(o.name)]
+            if not longer and len(e.name) >= 3:
+                longer = [o for o in same if len(o.name) > len(e.name) and _initialism(e.name, o.name)]
             target = longer[0] if len(longer) == 1 else None
         elif len(e.name) >= 4:
             ends = [o for o in same if o.name.endswith(e.name) and len(o.name) > len(e.name)]
@@ -431,6 +434,26 @@ def firm_short_forms(name: str) -> set[str]:
         if place and len(form) - len(place) >= 2:
             forms.add(form[len(place) :])
     return forms
+
+
+def _initialism(short: str, name: str) -> bool:
+    """中联重科 of 中联重工科技发展: a short form made of the name's first two characters and then the
+    opening characters of its later words in order, at least two of those words cut to their heads."""
+    core = min(firm_short_forms(name) or {name}, key=len)
+    tokens = [w for w, _ in pos(core)]
+    if len(tokens) < 3 or len(tokens[0]) != 2 or not short.startswith(tokens[0]) or short == core:
+        return False
+
+    def fits(i: int, rest: str, cut: int) -> bool:
+        if not rest:
+            return cut >= 2
+        if i == len(tokens):
+            return False
+        w = tokens[i]
+        heads = (k for k in range(min(len(w), len(rest)), 0, -1) if rest[:k] == w[:k])
+        return any(fits(i + 1, rest[k:], cut + (k < len(w))) for k in heads) or fits(i + 1, rest, cut)
+
+    return fits(1, short[2:], 0)
 
 
 def _bare_target(

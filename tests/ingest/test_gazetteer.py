@@ -248,3 +248,9 @@ def test_normalise_keeps_length() -> None:
     s = "ＡＢＣ（北京）　１２３"
     assert len(normalise(s)) == len(s)
     assert normalise(s) == "ABC(北京) 123"
+
+
+def test_a_four_character_brand_the_dictionary_tags_as_a_name_is_not_weak(gz: Gazetteer) -> None:
+    # 双汇发展 is frequent in jieba's dictionary but tagged nz (a proper noun): the brand, not a phrase
+    hits = [h for h in gz.find("双汇发展拟在本地新建工厂。") if h.label is Label.ENTERPRISE]
+    assert [(h.surface, h.weak) for h in hits] == [("双汇发展", False)]

@@ -6,7 +6,7 @@ from graph.model import Label
 from ingest.clean import clean
 from ingest.pipeline import extract_text
 from ingest.recognise import recognise
-from ingest.resolve import Resolution, document_city, resolve
+from ingest.resolve import Resolution, _initialism, document_city, resolve
 
 
 def _resolve(text: str) -> Resolution:
@@ -122,3 +122,12 @@ def test_a_short_county_name_listed_with_cities_of_its_province_is_a_place() -> 
     graph = extract_text("黑龙江省的哈尔滨、大庆、绥芬河和佳木斯都在发展医药产业。").graph
     keys = {e.key for e in graph.entities}
     assert "City:绥芬河" in keys
+
+
+def test_an_initialism_of_a_firms_words_is_its_short_form() -> None:
+    # the two characters of the brand, then the heads of the later words (重工 → 重, 科技 → 科)
+    assert _initialism("华远重科", "华远重工科技发展股份有限公司")
+    # not a short form: a word the full name does not have (信), or the brand alone
+    assert not _initialism("华远电信", "华远电子科技集团有限公司")
+    assert not _initialism("华远", "华远重工科技发展股份有限公司")
+    assert not _initialism("华远重工", "华远重工科技发展股份有限公司")  # a prefix: cut, not an initialism

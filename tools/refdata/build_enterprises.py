@@ -74,7 +74,9 @@ def main() -> None:
         seen.add(name)
         freq, tag = words.get(name, (0, ""))
         # ST-stripped two-character remainders (全新, 中天) are too generic to trust alone
-        weak = name in places or (freq >= 20 and tag != "nt") or (stripped and len(name) <= 2)
+        # a four-character brand the dictionary tags as a proper noun or abbreviation (中联重科 j) is a name
+        brand = len(name) >= 4 and tag in ("nz", "j")
+        weak = name in places or (freq >= 20 and tag != "nt" and not brand) or (stripped and len(name) <= 2)
         rows.append(
             {
                 "id": f"ent:{code}",
