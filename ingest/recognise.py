@@ -1117,10 +1117,15 @@ def _listed_with_firm(text: str, g: Mention, firms: Sequence[Mention]) -> bool:
     return False
 
 
+def _in_phrase(text: str, g: Mention) -> bool:
+    """大庆之年: a place name followed by a word of data/rules/phrase_tails.txt is part of a phrase."""
+    return g.label is Label.CITY and text.startswith(tuple(words("phrase_tails.txt")), g.end)
+
+
 def usable_gazetteer_candidates(text: str) -> Iterator[Mention]:
     """Reference-list names, less the weak and word-like ones that are not places (新产业, 新城市),
     unless they stand in a list with a firm that is no word (五粮液、泸州老窖)."""
-    found = list(gazetteer_candidates(text))
+    found = [g for g in gazetteer_candidates(text) if not _in_phrase(text, g)]
     firms = [g for g in found if g.label is Label.ENTERPRISE and not (g.weak or _wordlike(g))]
     for g in found:
         if g.label is Label.CITY or not (g.weak or _wordlike(g)) or _listed_with_firm(text, g, firms):

@@ -98,6 +98,9 @@ def document_city(mentions: Iterable[Mention], text: str) -> tuple[str, str]:
                 continue
             counts[m.name] += 1 + (m.start < _title_end(text))
             province_of[m.name] = m.parent
+        elif _own_county(m, text) and m.start not in firm_starts:
+            counts[m.name] += 1 + (m.start < _title_end(text))
+            province_of[m.name] = _province_of(m.name)
         elif m.label in (Label.PARK, Label.INSTITUTE) and m.extractor == "gazetteer":
             # a known zone swallows the place it opens with (成都高新区): the place still speaks
             place = _prefecture_prefix(m.name)
@@ -116,6 +119,22 @@ def document_city(mentions: Iterable[Mention], text: str) -> tuple[str, str]:
     if n < 2 or rest[0][1] * 2 > n or n < 0.5 * sum(counts.values()):
         return "", ""
     return top, province_of.get(top, "")
+
+
+def _own_county(m: Mention, text: str) -> bool:
+    """A county the title names (紫金县人民政府工作报告): the document speaks for it as a city's does."""
+    if m.label is not Label.CITY or m.weak or m.level != "county" or not m.surface.endswith(("县", "市")):
+        return False
+    return bool(re.search(re.escape(m.surface), text[: _title_end(text)]))
+
+
+def _province_of(name: str) -> str:
+    """The province a division lies in ("" if none is found)."""
+    for c in _gaz().lookup(name):
+        if c.entry.label is Label.CITY:
+            top = _gaz().chain(c.entry)[-1]
+            return top.canonical if top.level == "province" else ""
+    return ""
 
 
 def _title_end(text: str) -> int:
@@ -303,7 +322,7 @@ def resolve(text: str, rec: Recognised) -> Resolution:
         for m in (*rec.mentions, *rec.places)
         if m.label is Label.CITY
         and not m.weak
-        and (m.level in ("prefecture", "municipality") or _city_level(m))
+        and (m.level in ("prefecture", "municipality") or _city_level(m) or m.name == city)
     )
     return Resolution(
         entities=out, city=city, province=province, pruned=pruned, by_span=by_span, city_marks=marks

@@ -277,3 +277,10 @@ def test_a_titled_form_is_no_policy_but_a_titled_agreement_is() -> None:
 def test_the_last_two_places_of_a_shared_ending_list_joined_by_he_are_two_names() -> None:
     names = _named("湖州市推进德清、长兴和安吉3个产业园区加快发展。")
     assert {"德清产业园区", "长兴产业园区", "安吉产业园区"} <= set(names)
+
+
+def test_a_place_name_inside_a_phrase_is_no_place() -> None:
+    # 大庆之年: "a year of grand celebration", not the city 大庆
+    text = "今年是新中国成立的大庆之年，大庆市的企业也来参展。"
+    places = [m.surface for m in recognise(text).mentions if m.label is Label.CITY]
+    assert places == ["大庆市"]

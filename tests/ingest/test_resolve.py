@@ -131,3 +131,14 @@ def test_an_initialism_of_a_firms_words_is_its_short_form() -> None:
     assert not _initialism("华远电信", "华远电子科技集团有限公司")
     assert not _initialism("华远", "华远重工科技发展股份有限公司")
     assert not _initialism("华远重工", "华远重工科技发展股份有限公司")  # a prefix: cut, not an initialism
+
+
+def test_a_county_its_title_names_is_the_documents_own_place() -> None:
+    text = (
+        "2021年长汀县人民政府工作报告\n过去一年，长汀县完成腾飞工业园首期基础设施建设。"
+        "长汀县引进落户项目20个。"
+    )
+    res = _resolve(text)
+    assert (res.city, res.province) == ("长汀县", "福建")
+    hosts = {(r.source, r.target) for r in extract_text(text).graph.relations if r.type.value == "HOSTS"}
+    assert hosts == {("City:长汀县", "Park:腾飞工业园")}
