@@ -931,23 +931,106 @@ _CELL_GLUE = re.compile(r"[、,和及\s]*")
 
 def funds_by_notice(doc: Doc) -> Iterator[Fact]:
     """In a funding notice (its title says so), a table cell or line that holds only the names of
-    firms or institutes names recipients: the issuing county or district, else the city, pays them."""
+    firms or institutes names recipients: the issuing county or district, else the city, else the
+    policy the notice cites, pays them; a table row's number cell is the amount, in the header's unit."""
     if not _FUNDING_NOTICE.search(doc.title):
         return
+    unit: float | None = None
+    rows_done: set[int] = set()
     for seg in doc.sentences:
         if seg.start < len(doc.title):
             continue
         inside = _outermost(doc.in_segment(seg))
-        if not inside or any(e.label not in (Label.INSTITUTE, Label.ENTERPRISE) for _, e in inside):
+        line_start = doc.text.rfind("\n", 0, seg.start) + 1
+        line_end = _line_end(doc.text, seg.start)
+        line = doc.text[line_start:line_end]
+        if not inside:
+            unit = _header_unit(line) or unit
+            continue
+        payer = doc.issuer or doc.local_city(seg.start) or _cited_policy(doc, seg.start)
+        if payer is None:
+            continue
+        if "\t" in line:
+            if line_start not in rows_done:
+                rows_done.add(line_start)
+                row = _row_segment(doc, line_start, line_end)
+                recipients, amount = _table_row(doc, row)
+                for e in recipients:
+                    yield Fact(RelType.FUNDS, payer, e, row, "funds:notice-row", 0.6, _scaled(amount, unit))
+            continue
+        if any(e.label not in (Label.INSTITUTE, Label.ENTERPRISE) for _, e in inside):
             continue
         rest = seg.text
         for m, _ in reversed(inside):
             rest = rest[: m.start - seg.start] + rest[m.end - seg.start :]
-        payer = doc.issuer or doc.local_city(seg.start)
-        if payer is None or not _CELL_GLUE.fullmatch(rest):
+        if not _CELL_GLUE.fullmatch(rest):
             continue  # a sentence, not a cell of names
         for _, e in inside:
             yield Fact(RelType.FUNDS, payer, e, seg, "funds:notice-cell", 0.6)
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+# A header cell that gives the unit of a table's amounts: 补助金额（万元）, 资助经费(元).
+_HEADER_UNIT = re.compile(r"[(（](万元|元)[)）]|单位[:：]\s*(万元|元)")
+_NUMBER_CELL = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _header_unit(line: str) -> float | None:
+    """The amount unit a table's header row (or the line above it) states, in yuan, or None."""
+    m = _HEADER_UNIT.search(line)
+    if m is None:
+        return None
+    return 10_000.0 if "万元" in m.group() else 1.0
+
+
+def _scaled(amount: float | None, unit: float | None) -> float | None:
+    return amount * unit if amount is not None and unit is not None else None
+
+
+def _row_segment(doc: Doc, start: int, end: int) -> Segment:
+    """A table row (one line of tab-separated cells) as one segment, from its first sentence to its last."""
+    parts = [s for s in doc.sentences if start <= s.start < end]
+    first, last = parts[0], parts[-1]
+    return Segment(first.start, last.end, doc.text[first.start : last.end], first.ostart, last.oend)
+
+
+def _table_row(doc: Doc, row: Segment) -> tuple[list[Entity], float | None]:
+    """A tab-separated row's recipients, the firms and institutes whose whole name fills a cell, and the
+    row's one number cell after the first of them (the serial number before it is not money)."""
+    inside = _outermost(doc.in_segment(row))
+    recipients: list[Entity] = []
+    numbers: list[float] = []
+    lo = row.start
+    named = False
+    for cell in row.text.split("\t"):
+        hi = lo + len(cell)
+        core = cell.strip()
+        whole = [
+            e
+            for m, e in inside
+            if e.label in (Label.INSTITUTE, Label.ENTERPRISE)
+            and lo <= m.start
+            and m.end <= hi
+            and m.end - m.start == len(core)
+        ]
+        recipients += [e for e in whole if e not in recipients]
+        named = named or bool(whole)
+        if named and not whole and _NUMBER_CELL.fullmatch(core):
+            numbers.append(float(core))
+        lo = hi + 1
+    return recipients, numbers[0] if len(numbers) == 1 else None
+
+
+def _cited_policy(doc: Doc, pos: int) -> Entity | None:
+    """The last policy a notice names before ``pos`` (根据《…资助办法》): it pays when no place does."""
+    for m, e in reversed(doc.mentions):
+        if m.start < pos and e.label is Label.POLICY and m.start >= len(doc.title):
+            return e
+    return None
 
 
 def _nested(m: Mention, inside: list[tuple[Mention, Entity]]) -> bool:

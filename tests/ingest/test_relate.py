@@ -410,3 +410,21 @@ def test_a_city_and_its_district_opening_a_firms_name_host_in_a_chain() -> None:
 def test_a_fund_right_before_its_verb_pays_the_actor_and_a_zones_projects_keep_the_zone() -> None:
     funds = _funds("合肥市印发意见。积极争取国家集成电路产业投资基金支持合肥高新区项目建设。")
     assert ("国家集成电路产业投资基金", "合肥高新区", None) in funds
+
+
+def test_a_funding_notices_table_rows_are_recipients_with_the_amount_in_the_headers_unit() -> None:
+    text = (
+        "铜陵市科技局关于下达2023年度研发费用补助资金的通知\n"
+        "各县区科技局：现将补助资金下达如下。\n"
+        "序号\t单位名称\t补助金额（万元）\n"
+        "1\t铜陵青禾电子科技有限公司\t50\n"
+        "2\t铜陵远山新材料研究院\t12.5\n"
+    )
+    g = extract_text(text).graph
+    names = {e.key: e.name for e in g.entities}
+    funds = {
+        (names[r.source], names[r.target], r.amount_cny) for r in g.relations if r.type is RelType.FUNDS
+    }
+    assert funds == {("铜陵", "铜陵青禾电子", 500_000.0), ("铜陵", "铜陵远山新材料研究院", 125_000.0)}
+    row = next(r for r in g.relations if r.type is RelType.FUNDS and r.amount_cny == 500_000.0)
+    assert row.evidence[0].sentence == "1\t铜陵青禾电子科技有限公司\t50"  # the row states the fact
