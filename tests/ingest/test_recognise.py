@@ -284,3 +284,10 @@ def test_a_place_name_inside_a_phrase_is_no_place() -> None:
     text = "今年是新中国成立的大庆之年，大庆市的企业也来参展。"
     places = [m.surface for m in recognise(text).mentions if m.label is Label.CITY]
     assert places == ["大庆市"]
+
+
+def test_a_verb_of_relation_opens_no_policy_name() -> None:
+    # 提出/着眼于/符合 relate a subject to a plan or policy; they are never part of its name
+    for text in ("学会为两地合作提出具体行动。", "新型机构着眼于长期规划。", "活动符合研发费用加计扣除政策的予以支持。"):
+        names = [m.surface for m in recognise(text).mentions if m.label is Label.POLICY]
+        assert not any(n.startswith(("两地合作", "新型机构", "活动")) for n in names), names
