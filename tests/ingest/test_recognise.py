@@ -288,6 +288,18 @@ def test_a_place_name_inside_a_phrase_is_no_place() -> None:
 
 def test_a_verb_of_relation_opens_no_policy_name() -> None:
     # 提出/着眼于/符合 relate a subject to a plan or policy; they are never part of its name
-    for text in ("学会为两地合作提出具体行动。", "新型机构着眼于长期规划。", "活动符合研发费用加计扣除政策的予以支持。"):
+    texts = (
+        "学会为两地合作提出具体行动。",
+        "新型机构着眼于长期规划。",
+        "活动符合研发费用加计扣除政策的予以支持。",
+    )
+    for text in texts:
         names = [m.surface for m in recognise(text).mentions if m.label is Label.POLICY]
         assert not any(n.startswith(("两地合作", "新型机构", "活动")) for n in names), names
+
+
+def test_an_unknown_brand_cut_into_single_characters_keeps_its_stop_like_characters() -> None:
+    # jieba cuts an unknown brand into single characters (都 tagged as an adverb): the name runs on
+    text = "其中安徽恒都夏南牛开发有限公司申报了项目。"
+    firms = [m.surface for m in recognise(text).mentions if m.label is Label.ENTERPRISE]
+    assert firms == ["安徽恒都夏南牛开发有限公司"]
