@@ -286,6 +286,26 @@ def _is_stop(w: str, flag: str, label: Label, context: str = "") -> bool:
     return label is not Label.POLICY and flag == "v" and w not in words("name_verbs.txt")
 
 
+# Function words that stay stops even inside a run of single characters (X与Y, X的Y).
+_RUN_BREAKS = frozenset("与和及的、在对为把将由从向是了")
+
+
+def _unknown_word_run(tokens: Sequence[tuple[str, str]]) -> set[int]:
+    """Indices of the tokens in runs of single Han characters at least four long that hold a name-tagged
+    character: the segmenter's pieces of a word it does not know (恒|都|夏|南|牛 of 恒都夏南牛), not
+    words of the sentence."""
+    out: set[int] = set()
+    run: list[int] = []
+    for k, (w, _) in enumerate((*tokens, ("", ""))):
+        if len(w) == 1 and is_cjk(w) and w not in _RUN_BREAKS:
+            run.append(k)
+            continue
+        if len(run) >= 4 and any(tokens[i][1].startswith(("nr", "ns", "nz")) for i in run):
+            out.update(run)
+        run = []
+    return out
+
+
 def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False) -> int:
     """Where the name ending just before ``head_start`` begins (dictionary segmentation decides)."""
     lo = _hard_left(text, head_start, _MAX_NAME[label])
@@ -305,8 +325,13 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
     seen = False
     crossed = 0
     strong = words("strong_stops.txt")
+    unknown = _unknown_word_run(tokens) if label is Label.ENTERPRISE else set()
     for k in range(len(tokens) - 1, -1, -1):
         w, flag = tokens[k]
+        if k in unknown:  # 恒|都|夏|南|牛: an unknown brand cut into single characters holds no stop
+            start -= len(w)
+            seen = True
+            continue
         inner_and = label in (Label.PARK, Label.INSTITUTE) and k > 0 and seen  # not in a firm's name
         if w == "与" and inner_and and _noun_like(tokens[k - 1]) and not _organisation(tokens[k - 1][0]):
             start -= 1  # 安徽生物技术与医药产业园: 与 inside a name

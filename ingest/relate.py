@@ -887,6 +887,8 @@ def _fund_opening_clause(seg: Segment, inside: list[tuple[Mention, Entity]], pos
 # A sentence that opens with the policy it acts under: 根据《…》, 按照…, 依据….
 _GROUNDS = re.compile(r"\s*(?:根据|按照|依据|依照)")
 # 区财政…, 县政府…: a district's or county's own purse pays, not the city's.
+# The province's purse: 省财政, 省级财政, 省科技经费, 省级专项资金.
+_PROVINCE_PURSE = re.compile(r"(?:^|[,;:]|争取|获得?|得到|拿到)省级?(?:财政|科技经费|专项资金|资金)")
 _LOCAL_PURSE = re.compile(r"(?:^|[,;:])\s*(?:区|县)(?:财政|政府|级财政|本级)")
 
 
@@ -911,6 +913,10 @@ def _funder(doc: Doc, seg: Segment, inside: list[tuple[Mention, Entity]]) -> Ent
         district = _last_division(doc, seg.start, ("district", "county"))
         if district is not None:
             return district
+    if _PROVINCE_PURSE.search(seg.text):
+        province = _last_division(doc, seg.end, ("province",))
+        if province is not None:
+            return province  # 争取省科技经费600万元: the province's purse pays
     return doc.issuer or doc.local_city(seg.start)
 
 

@@ -308,6 +308,7 @@ def resolve(text: str, rec: Recognised) -> Resolution:
                 get(m.label, city + m.surface).add(m)  # 经开区 in 洛阳's address list: 洛阳经开区
             else:
                 pruned["generic category"] += 1
+                _category_place(m, rec.places, cities, get)
             continue
         target.add(m)
     _attach_docnos(entities, text)
@@ -330,6 +331,21 @@ def resolve(text: str, rec: Recognised) -> Resolution:
 
 
 Entities = dict[tuple[Label, str], "Entity"]
+
+
+def _category_place(
+    m: Mention, places: Iterable[Mention], cities: set[str], get: Callable[[Label, str], Entity]
+) -> None:
+    """申报河南省科技企业孵化器: the category (place + generic words) names no actor, but the place that
+    opens it is still named in the text."""
+    for p in places:
+        if p.start == m.start and not p.weak:
+            choice = _city_choice(p, cities)
+            if choice is not None and choice[1] in ("province", "municipality", "prefecture"):
+                e = get(Label.CITY, choice[0])
+                e.level, e.parent = choice[1], choice[2]
+                e.add(p)
+            return
 
 
 def _names_it_alone(label: Label, alias: str) -> bool:
@@ -448,7 +464,7 @@ def firm_short_forms(name: str) -> set[str]:
             if len(cut) >= 2 and cut not in forms:
                 forms.add(cut)
                 todo.append(cut)
-    for form in list(forms):
+    for form in [name, *forms]:
         place = place_prefix(form)
         if place and len(form) - len(place) >= 2:
             forms.add(form[len(place) :])

@@ -422,9 +422,14 @@ def test_a_funding_notices_table_rows_are_recipients_with_the_amount_in_the_head
     )
     g = extract_text(text).graph
     names = {e.key: e.name for e in g.entities}
-    funds = {
-        (names[r.source], names[r.target], r.amount_cny) for r in g.relations if r.type is RelType.FUNDS
-    }
+    funds = {(names[r.source], names[r.target], r.amount_cny) for r in g.relations if r.type is RelType.FUNDS}
     assert funds == {("铜陵", "铜陵青禾电子", 500_000.0), ("铜陵", "铜陵远山新材料研究院", 125_000.0)}
     row = next(r for r in g.relations if r.type is RelType.FUNDS and r.amount_cny == 500_000.0)
     assert row.evidence[0].sentence == "1\t铜陵青禾电子科技有限公司\t50"  # the row states the fact
+
+
+def test_money_won_from_the_provinces_purse_is_the_provinces() -> None:
+    facts = _facts(
+        "市科技局组织企业申报安徽省科技企业孵化器。安徽青禾电子有限公司申报的项目争取省科技经费600万元。"
+    )
+    assert ("FUNDS", "安徽", "安徽青禾电子") in facts

@@ -142,3 +142,15 @@ def test_a_county_its_title_names_is_the_documents_own_place() -> None:
     assert (res.city, res.province) == ("长汀县", "福建")
     hosts = {(r.source, r.target) for r in extract_text(text).graph.relations if r.type.value == "HOSTS"}
     assert hosts == {("City:长汀县", "Park:腾飞工业园")}
+
+
+def test_the_place_opening_a_category_is_still_a_place_named() -> None:
+    res = _resolve("该局为园区申报安徽省科技企业孵化器。")
+    assert [e.name for e in res.entities if e.label is Label.CITY] == ["安徽"]
+    assert not [e for e in res.entities if e.label is Label.PARK]  # the category itself is no park
+
+
+def test_a_firm_named_with_and_without_its_place_is_one_firm() -> None:
+    res = _resolve("青禾电子有限公司参加展会。其中安徽青禾电子有限公司获得支持。")
+    firms = [e for e in res.entities if e.label is Label.ENTERPRISE]
+    assert [(e.name, e.aliases) for e in firms] == [("安徽青禾电子有限公司", ["青禾电子有限公司"])]
