@@ -40,7 +40,8 @@ def parse_amounts(text: str) -> list[Amount]:
         num = _number(m.group("hi") or m.group("num"))
         if num is None:
             continue
-        out.append(Amount(m.start(), m.end(), num * _UNITS[m.group("unit")]))
+        # rounded to the fen: 1.1亿 is 110000000, not the float product 110000000.00000001
+        out.append(Amount(m.start(), m.end(), round(num * _UNITS[m.group("unit")], 2)))
     return out
 
 

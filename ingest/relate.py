@@ -1145,6 +1145,66 @@ def funds_by_stated_investment(doc: Doc) -> Iterator[Fact]:
                 yield Fact(RelType.FUNDS, e, e2, seg, "investment:stated", 0.7, amounts[-1].cny)
 
 
+# X将投资1.1亿元在Y(泽林镇)建设…, 该公司计划投入5亿元在Y设立…: the sum comes before the place.
+_SUM_THEN_IN = re.compile(
+    r"^(?:将|已|拟|计划|准备|预计|总|累计|共)*(?:投资|投入)(?:总额|总计|约|超过?|近)?"
+    r"[\d.,，零〇一二三四五六七八九十百千万亿]+(?:多)?(?:万|亿)?(?:元|美元|人民币)(?:在|于)$"
+)
+# A town or street of the place, written between it and the verb (鄂州市泽林镇建设).
+_TOWN = re.compile(r"(?:[\u4e00-\u9fff]{1,4}?(?:镇|乡|街道|村|片区))?")
+# 该公司, 该企业, 该集团: a clause's subject that points back to the firm named just before.
+_FIRM_PRONOUN = re.compile(r"(?:该|这家)(?:公司|企业|集团)")
+
+
+def _antecedent_firm(doc: Doc, seg: Segment) -> Entity | None:
+    """The firm a 该公司 at the start of ``seg``'s clause points back to: the last one named in the
+    sentence before (or earlier in this one)."""
+    k = doc.sentences.index(seg)
+    for prev in (seg, *reversed(doc.sentences[max(0, k - 1) : k])):
+        firms = [e for _, e in doc.in_segment(prev) if e.label is Label.ENTERPRISE]
+        if firms:
+            return firms[-1]
+    return None
+
+
+def invests_sum_in_place(doc: Doc) -> Iterator[Fact]:
+    """X(将)投资N元在Y建设…: the investor opening the clause (a firm or institute, or 该公司 for the firm
+    named before) funds the place or park Y with N, and Y hosts it."""
+    for seg in doc.sentences:
+        inside = _outermost(doc.in_segment(seg))
+        subjects: list[tuple[int, Entity]] = [
+            (m.end - seg.start, e) for m, e in inside if e.label in (Label.ENTERPRISE, Label.INSTITUTE)
+        ]
+        for pronoun in _FIRM_PRONOUN.finditer(seg.text):
+            firm = _antecedent_firm(doc, seg)
+            if firm is not None:
+                subjects.append((pronoun.end(), firm))
+        for end, investor in subjects:
+            rest = seg.text[end:]
+            for n, y in inside:
+                rel = n.start - seg.start
+                if rel <= end or y.label not in (Label.CITY, Label.PARK) or y.level == "province":
+                    continue
+                sum_in = _SUM_THEN_IN.match(seg.text[end:rel])
+                town = _TOWN.match(seg.text, n.end - seg.start)
+                if sum_in is None or not _BUILD_VERBS.match(
+                    seg.text, town.end() if town else n.end - seg.start
+                ):
+                    continue
+                amounts = parse_amounts(rest[: sum_in.end()])
+                yield Fact(
+                    RelType.FUNDS,
+                    investor,
+                    y,
+                    seg,
+                    "investment:sum-in",
+                    0.7,
+                    amounts[-1].cny if amounts else None,
+                )
+                yield Fact(RelType.HOSTS, y, investor, seg, "trigger:builds-in", 0.7)
+                break
+
+
 # ---------------------------------------------------------------- COOPERATES
 
 
@@ -1365,6 +1425,7 @@ RELATION_RULES: tuple[RelationRule, ...] = (
     RelationRule("funds", funds_by_notice),
     RelationRule("investment", funds_by_investment),
     RelationRule("investment", funds_by_stated_investment),
+    RelationRule("investment", invests_sum_in_place),
     RelationRule("coop", cooperates),
     RelationRule("coop", joint_parties),
     RelationRule("coop", signing_pair),

@@ -32,3 +32,8 @@ def test_every_amount_with_its_span() -> None:
     found = parse_amounts(text)
     assert [a.cny for a in found] == [100_000, 50_000]
     assert [text[a.start : a.end] for a in found] == ["10万元", "5万元"]
+
+
+def test_a_decimal_amount_is_exact_to_the_fen() -> None:
+    # 1.1 × 10^8 in floating point is 110000000.00000001; the amount is stored as the text says
+    assert parse_amount("投资1.1亿元") == 110_000_000

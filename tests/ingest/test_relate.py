@@ -433,3 +433,19 @@ def test_money_won_from_the_provinces_purse_is_the_provinces() -> None:
         "市科技局组织企业申报安徽省科技企业孵化器。安徽青禾电子有限公司申报的项目争取省科技经费600万元。"
     )
     assert ("FUNDS", "安徽", "安徽青禾电子") in facts
+
+
+def test_a_sum_invested_before_the_place_funds_the_place_that_hosts_the_investor() -> None:
+    g = extract_text(
+        "青禾电子有限公司是一家材料企业。此次签约,该公司将投资1.1亿元在铜陵市顺安镇建设生产基地。"
+    ).graph
+    names = {e.key: e.name for e in g.entities}
+    facts = {(r.type.value, names[r.source], names[r.target], r.amount_cny) for r in g.relations}
+    assert ("FUNDS", "青禾电子", "铜陵", 110_000_000) in facts
+    assert ("HOSTS", "铜陵", "青禾电子", None) in facts
+
+
+def test_a_sum_invested_with_no_place_built_in_funds_no_place() -> None:
+    # 在…之前 is a time, not the place of a build
+    facts = _facts("青禾电子有限公司将投资5亿元在铜陵市召开会议之前完成。")
+    assert not any(f[0] == "FUNDS" for f in facts), facts
