@@ -27,7 +27,7 @@ _MAX_NAME = {Label.PARK: 14, Label.INSTITUTE: 20, Label.ENTERPRISE: 16, Label.PO
 # particles, adverbs, pronouns, classifiers, interjections, time words, idioms, punctuation.
 _STOP_FLAGS = ("p", "c", "u", "d", "r", "q", "y", "e", "o", "w", "x", "z", "i", "f", "m")
 _PROPER_FLAGS = ("nr", "nz", "nt", "ns", "j", "eng")
-_BOUNDARY = frozenset(",.。;:!?、()《》“”\"'\n\t[]{}—-|/…+ ")
+_BOUNDARY = frozenset(",.。;:!?、()《》“”\"'\n\t[]{}—-|/…+ >＞")
 _LEVEL_WORDS = ("国家级", "省级", "市级", "国家", "省", "市")
 _QUOTES = '“”"'
 _LOCAL = ("市", "省")
@@ -840,13 +840,18 @@ def _sub_park_regex() -> re.Pattern[str]:
     return re.compile(rf"(?:{zones})([\u4e00-\u9fff]{{2,4}}?(?:{'|'.join(_SUB_PARK_HEADS)}))")
 
 
+def sub_park_name(name: str) -> bool:
+    """七里河园区, 江宁分园: a place's name and 园区/分园/园, the shape of a zone's sub-park."""
+    stem = name.removesuffix("园区").removesuffix("分园").removesuffix("园")
+    return bool(stem) and stem != name and place_prefix(stem) == stem
+
+
 def sub_park_candidates(text: str) -> Iterator[Mention]:
     """兰州高新区|七里河园区, X高新区|Y园: a place's name and 园区/分园/园 right after a zone
     name a sub-park of that zone."""
     for m in _sub_park_regex().finditer(text):
         name = m.group(1)
-        stem = name.removesuffix("园区").removesuffix("分园").removesuffix("园")
-        if stem and place_prefix(stem) == stem:
+        if sub_park_name(name):
             yield Mention(Label.PARK, m.start(1), m.end(1), name, name, "sub-park", 0.7)
 
 
@@ -938,6 +943,14 @@ def _shared_ending(m: Mention) -> str:
     return ending
 
 
+def _bare_ending(surface: str) -> str:
+    """A bare mention's surface without the rank before it: 省级高新区 → 高新区, 医药园区 stays."""
+    for level in _LEVEL_WORDS:
+        if surface.startswith(level) and len(surface) > len(level) + 1:
+            return surface[len(level) :]
+    return surface
+
+
 _COUNTED = re.compile(r"(?:[一二三四五六七八九十两\d]+[家个所])?(?:国家级|省级|市级)?$")
 
 
@@ -953,7 +966,8 @@ def expand_shared(text: str, mentions: list[Mention]) -> list[Mention]:
         if m.label not in (Label.PARK, Label.INSTITUTE, Label.POLICY) or not m.head or m.extractor != "head":
             out.append(m)
             continue
-        ending = _shared_ending(m)
+        # a bare counted mention is the ending whole: 长春、通化和白山3个|医药园区 (医药 is no generic word)
+        ending = _bare_ending(m.surface) if m.bare else _shared_ending(m)
         if not m.bare:
             split = _split_coordinated(text, m, ending)
             if len(split) > 1:
@@ -1003,12 +1017,9 @@ def _shared_items(text: str, m: Mention, ending: str) -> list[tuple[int, int]]:
         left = items[-1][0] - 1
         s = _hard_left(text, left, 8)
         seg = text[s:left]
-        if (
-            not seg
-            or seg.endswith(all_heads())
-            or seg.endswith(tuple(words("stem_stops.txt")))
-            or len(seg) > 8
-        ):
+        if seg.endswith(all_heads()):
+            return []  # 扬子津科教园、智谷、七里河公园、广陵新城: a list of whole names shares no ending
+        if not seg or seg.endswith(tuple(words("stem_stops.txt"))) or len(seg) > 8:
             break
         items.append((s, left))
     if len(items) < 2:

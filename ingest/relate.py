@@ -16,7 +16,7 @@ from graph.model import Label, RelType
 from ingest.amounts import parse_amounts
 from ingest.clean import rule_lines
 from ingest.doc import Doc
-from ingest.recognise import Mention
+from ingest.recognise import Mention, sub_park_name
 from ingest.resolve import Entity, registered
 from ingest.split import CLAUSE_MARKS, IN_CLAUSE, Segment, clause_end, clause_start
 
@@ -465,7 +465,8 @@ def hosts_by_trigger(doc: Doc) -> Iterator[Fact]:
 def hosts_sub_parks(doc: Doc) -> Iterator[Fact]:
     """兰州高新区七里河园区: a zone hosts the sub-park named right after it."""
     for (m, e), (n, y) in pairwise(_top_mentions(doc)):
-        if n.extractor == "sub-park" and n.start == m.end and e.label is Label.PARK and y is not e:
+        sub = n.extractor == "sub-park" or (y.label is Label.PARK and sub_park_name(n.name))
+        if sub and n.start == m.end and e.label is Label.PARK and y is not e:
             seg = doc.sentence_of(m.start)
             if seg is not None:
                 yield Fact(RelType.HOSTS, e, y, seg, "juxtaposed:sub-park", 0.8)

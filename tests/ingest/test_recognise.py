@@ -38,6 +38,9 @@ def test_shared_endings_give_one_name_per_item() -> None:
     assert {"邳州高新区", "新沂高新区", "鼓楼高新区"} <= set(found)
     found = _named("加快筹建国家工程机械和省特种机器人质检中心。")
     assert {"国家工程机械质检中心", "省特种机器人质检中心"} <= set(found)
+    # a counted ending whose qualifier is no generic word is shared whole (食品 + 园区)
+    found = _named("支持嘉兴、湖州和丽水3个食品园区建设冷链中心。")
+    assert {"嘉兴食品园区", "湖州食品园区", "丽水食品园区"} <= set(found)
 
 
 def test_policies_titles_numbers_and_quoted_programmes() -> None:
@@ -99,6 +102,11 @@ NAMED = [
     ("园区建有国家传感网创新示范区。", "国家传感网创新示范区", Label.PARK),
     ("对在天府国际生物城新设立的企业给予补助。", "天府国际生物城", Label.PARK),
     ("企业已入驻杭州未来科技城。", "杭州未来科技城", Label.PARK),
+    # parks named by 物流园, 工业区, 园区 after a proper word, and incubators named 创业服务中心
+    ("推进喀什商贸物流园建设。", "喀什商贸物流园", Label.PARK),
+    ("项目落户滨江工业区。", "滨江工业区", Label.PARK),
+    ("对南浔园区新引进企业给予奖励。", "南浔园区", Label.PARK),
+    ("入驻宁海县科技创业服务中心的企业有30家。", "宁海县科技创业服务中心", Label.PARK),
     # institutes: a branch named by place after its parent, joint labs, numbered institutes
     ("支持江苏省产业技术研究院南通研究所建设。", "江苏省产业技术研究院南通研究所", Label.INSTITUTE),
     ("宜兴市环保科技工业园引进清华大学无锡应用技术研究院。", "清华大学无锡应用技术研究院", Label.INSTITUTE),
@@ -119,6 +127,9 @@ UNNAMED = [
     ("详见《无锡:三张清单促产业升级》一文。", "无锡:三张清单促产业升级"),
     ("设立天使基金和母基金。", "天使基金"),
     ("园区培育出华曦达科技等企业。", "培育出华曦达科技"),
+    # a page's breadcrumb is no part of a name; generic words before a weak head name nothing
+    ("首页>园区概况", "首页>园区"),
+    ("建设战略性新兴产业示范区。", "战略性新兴产业示范区"),
 ]
 
 
