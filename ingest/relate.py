@@ -16,7 +16,7 @@ from graph.model import Label, RelType
 from ingest.amounts import parse_amounts
 from ingest.clean import rule_lines
 from ingest.doc import Doc
-from ingest.recognise import Mention, sub_park_name
+from ingest.recognise import Mention, sub_park_name, words
 from ingest.resolve import Entity, registered
 from ingest.split import CLAUSE_MARKS, IN_CLAUSE, Segment, clause_end, clause_start
 
@@ -224,6 +224,8 @@ def hosts_own(doc: Doc) -> Iterator[Fact]:
         place = _prefix_place(doc, e)
         if (place is not None and place.name not in local) or (place is None and _external_prefix(e, local)):
             continue
+        if _foreign(e):  # 马来西亚国家科技园 in a 青岛 text: a partner abroad
+            continue
         if e.label is Label.PARK:
             host = _listed_host(e)
             if host and host != city.name and host not in local - {city.parent}:
@@ -344,6 +346,11 @@ def _seat_in_brackets(doc: Doc, top: list[tuple[Mention, Entity]], k: int) -> It
 def _listed_host(e: Entity) -> str:
     """The host division the reference data gives a park (its gazetteer entry's parent), or ''."""
     return next((m.parent for m in e.mentions if m.extractor == "gazetteer" and m.parent), "")
+
+
+def _foreign(e: Entity) -> bool:
+    """A name that opens with a foreign state's name (泰国启迪伟华中心, 韩国Innopolis)."""
+    return e.name.startswith(tuple(words("foreign_countries.txt")))
 
 
 def _external_prefix(e: Entity, local: set[str]) -> bool:

@@ -449,3 +449,11 @@ def test_a_sum_invested_with_no_place_built_in_funds_no_place() -> None:
     # 在…之前 is a time, not the place of a build
     facts = _facts("青禾电子有限公司将投资5亿元在铜陵市召开会议之前完成。")
     assert not any(f[0] == "FUNDS" for f in facts), facts
+
+
+def test_a_park_named_after_a_foreign_state_is_a_partner_not_hosted_by_the_documents_city() -> None:
+    facts = _facts("青岛市推进发展。青岛软件园与马来西亚国家科技园、泰国曼谷科技园签署合作协议。")
+    assert ("HOSTS", "青岛", "青岛软件园") in facts
+    assert ("HOSTS", "青岛", "马来西亚国家科技园") not in facts
+    assert ("HOSTS", "青岛", "泰国曼谷科技园") not in facts
+    assert ("COOPERATES", "青岛软件园", "马来西亚国家科技园") in facts
