@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from itertools import pairwise
 
@@ -768,7 +768,29 @@ def funds(doc: Doc) -> Iterator[Fact]:
             fact = next((f for rule in PAYEE_RULES if (f := rule(payee)) is not None), None)
             if fact is not None:
                 yield fact
+                yield from _to_list_mates(seg, inside, m, fact)
         yield from _subject_funded(seg, inside, funder)
+
+
+_PAID_LIST_GLUE = ("、", "和", "及", "以及")  # not 与: 支持A与B合作 pays A for working with B
+
+
+def _to_list_mates(
+    seg: Segment, inside: list[tuple[Mention, Entity]], m: Mention, fact: Fact
+) -> Iterator[Fact]:
+    """支持长春、通化和白山3个医药园区…: money the first of a list is given goes to each item listed with
+    it (same label, joined by 、/和/及); the amount, said of them all, stays with none of the others."""
+    if fact.extractor.endswith("listed-receive"):
+        return  # already one fact per item
+    end = m.end
+    for n, y in inside:
+        if n.start < end or y.label is not fact.target.label:
+            continue  # 长春 the city and 长春(医药园区) the park share a span
+        if seg.text[end - seg.start : n.start - seg.start] not in _PAID_LIST_GLUE:
+            break
+        if y is not fact.source:
+            yield replace(fact, target=y, amount_cny=None, extractor=fact.extractor + "-list")
+        end = n.end
 
 
 # X、Y等1180家企业拟获资助: every firm the list names receives the money (a funding list's news).

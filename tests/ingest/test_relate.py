@@ -457,3 +457,16 @@ def test_a_park_named_after_a_foreign_state_is_a_partner_not_hosted_by_the_docum
     assert ("HOSTS", "青岛", "马来西亚国家科技园") not in facts
     assert ("HOSTS", "青岛", "泰国曼谷科技园") not in facts
     assert ("COOPERATES", "青岛软件园", "马来西亚国家科技园") in facts
+
+
+def test_money_a_fund_gives_the_first_of_a_list_goes_to_every_item_without_the_total() -> None:
+    funds = _funds(
+        "浙江省推进发展。省经信厅从化工产业发展专项资金中列支300万元，支持嘉兴、湖州和丽水3个食品园区建设冷链中心。"
+    )
+    paid = {(s, t) for s, t, _ in funds}
+    assert {
+        ("化工产业发展专项资金", "嘉兴食品园区"),
+        ("化工产业发展专项资金", "湖州食品园区"),
+        ("化工产业发展专项资金", "丽水食品园区"),
+    } <= paid
+    assert ("化工产业发展专项资金", "湖州食品园区", None) in funds  # the 300万元 is said of all three
