@@ -240,6 +240,10 @@ def test_an_unnamed_party_before_with_cooperates_not_the_city() -> None:
     facts = _facts("大连市推进发展。在国内高校中，与吉林大学合作较多。加强与东北大学合作。")
     assert ("COOPERATES", "吉林大学", "大连") not in facts
     assert ("COOPERATES", "东北大学", "大连") in facts
+    # a party the recogniser does not name (市社科联, a trade delegation) is still not the city
+    facts = _facts("南京市推进发展。市社科联先后与河海大学合作。韩国商务代表团与南京大学签订协议。")
+    assert ("COOPERATES", "南京", "河海大学") not in facts
+    assert ("COOPERATES", "南京", "南京大学") not in facts
 
 
 def test_every_rule_tags_its_facts_with_its_own_family() -> None:
