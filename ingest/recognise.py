@@ -500,7 +500,7 @@ def _verb_use(text: str, head: str, end: int) -> bool:
     if head == "计划" and after and after[0][1].startswith(("v", "p", "d")):
         return True  # 宝钢计划投资…, 公司计划于年内…: 计划 is "plans to"
     nxt = text[end : end + 2]
-    return bool(nxt) and (nxt[0].isdigit() or nxt in ("建设", "布局", "用地", "到", "在"))
+    return bool(nxt) and (nxt[0].isdigit() or nxt in ("建设", "布局", "用地", "到", "在", "总投"))
 
 
 def _counted_list(text: str, end: int) -> bool:
@@ -624,6 +624,11 @@ def _public_works(part: str, head: str) -> bool:
 _NATIONAL_SEAT = re.compile(r"中国[(（][\u4e00-\u9fff]{2,6}[)）]$")
 
 
+def _after_a_count(text: str, start: int) -> bool:
+    """40|条意见, 前9|月全国…工程: the name would open with the classifier of a number, cut out of it."""
+    return 0 < start < len(text) and text[start - 1].isdigit() and text[start] in "条月日号项个"
+
+
 def head_candidates(text: str) -> Iterator[Mention]:
     """Names ending with a head of heads.tsv; the name's start found by :func:`name_start`."""
     for m in _head_regex().finditer(text):
@@ -646,7 +651,7 @@ def head_candidates(text: str) -> Iterator[Mention]:
         if (national := _NATIONAL_SEAT.search(text, max(0, start - 12), start)) is not None:
             start = national.start()  # 中国(南京)|城市发展战略研究院: the national brand and its seat open it
         part = text[start:head_start]
-        if "+" in part:
+        if "+" in part or _after_a_count(text, start):
             continue
         if m.group() in ("政策", "规划") and len(part) < 4:
             continue  # 统筹政策, 明确规划: a short part before these heads is a verb phrase, not a name

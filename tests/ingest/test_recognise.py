@@ -127,6 +127,11 @@ UNNAMED = [
     ("详见《无锡:三张清单促产业升级》一文。", "无锡:三张清单促产业升级"),
     ("设立天使基金和母基金。", "天使基金"),
     ("园区培育出华曦达科技等企业。", "培育出华曦达科技"),
+    # a name does not open with a number's classifier, 计划 before 总投资 is a verb, 工程院 is one word
+    ("印发《关于建设人才高地的40条意见》。", "条意见"),
+    ("公司计划总投资2亿元建设新厂。", "公司计划"),
+    ("现有中国工程院院士3人。", "中国工程"),
+    ("规定所有技术发展计划都须与企业合作。", "所有技术发展计划"),
     # a page's breadcrumb is no part of a name; generic words before a weak head name nothing
     ("首页>园区概况", "首页>园区"),
     ("建设战略性新兴产业示范区。", "战略性新兴产业示范区"),
