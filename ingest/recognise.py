@@ -663,6 +663,8 @@ def head_candidates(text: str) -> Iterator[Mention]:
             continue  # 做出一系列规划, 有所行动: a quantity or a verb phrase, no named policy
         if m.group() == "意见" and part.endswith(tuple(words("opinion_words.txt"))):
             continue
+        if head == "服务中心" and not any(w in part for w in words("service_topics.txt")):
+            continue  # 招商服务中心, 人才服务中心: a government office, not a knowledge organisation
         surface = text[start:end]
         counted = _counted_list(text, end) and not any(f.startswith(_PROPER_FLAGS) for _, f in pos(part))
         bare = _bare(part, head, label) or counted

@@ -107,6 +107,7 @@ NAMED = [
     ("项目落户滨江工业区。", "滨江工业区", Label.PARK),
     ("对南浔园区新引进企业给予奖励。", "南浔园区", Label.PARK),
     ("入驻宁海县科技创业服务中心的企业有30家。", "宁海县科技创业服务中心", Label.PARK),
+    ("经认定，宁波市科技信息服务中心开展评估。", "宁波市科技信息服务中心", Label.INSTITUTE),
     # institutes: a branch named by place after its parent, joint labs, numbered institutes
     ("支持江苏省产业技术研究院南通研究所建设。", "江苏省产业技术研究院南通研究所", Label.INSTITUTE),
     ("宜兴市环保科技工业园引进清华大学无锡应用技术研究院。", "清华大学无锡应用技术研究院", Label.INSTITUTE),
@@ -132,6 +133,8 @@ UNNAMED = [
     ("公司计划总投资2亿元建设新厂。", "公司计划"),
     ("现有中国工程院院士3人。", "中国工程"),
     ("规定所有技术发展计划都须与企业合作。", "所有技术发展计划"),
+    # a 服务中心 that serves no technology is a government office
+    ("由黄冈市招商服务中心负责接待。", "黄冈市招商服务中心"),
     # a page's breadcrumb is no part of a name; generic words before a weak head name nothing
     ("首页>园区概况", "首页>园区"),
     ("建设战略性新兴产业示范区。", "战略性新兴产业示范区"),
