@@ -459,7 +459,7 @@ def _quote_tokens(window: str) -> tuple[tuple[str, str], ...]:
 def _inner_stops() -> tuple[str, ...]:
     """Heads that close a name inside a window (a park's or an institute's), except a university's own
     (安徽大学|江淮学院 is one name)."""
-    keep = ("大学", "学院", "科学院")
+    keep = ("大学", "学院", "科学院", "研究院")
     return tuple(h for h in all_heads() if head_label(h) in (Label.PARK, Label.INSTITUTE) and h not in keep)
 
 
