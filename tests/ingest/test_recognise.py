@@ -109,6 +109,7 @@ NAMED = [
     ("入驻宁海县科技创业服务中心的企业有30家。", "宁海县科技创业服务中心", Label.PARK),
     ("经认定，宁波市科技信息服务中心开展评估。", "宁波市科技信息服务中心", Label.INSTITUTE),
     ("浙江省农业研究院植保研究所发布报告。", "浙江省农业研究院植保研究所", Label.INSTITUTE),
+    ("市政府就华夏光伏集团投资事宜召开会议。", "华夏光伏集团", Label.ENTERPRISE),
     # institutes: a branch named by place after its parent, joint labs, numbered institutes
     ("支持江苏省产业技术研究院南通研究所建设。", "江苏省产业技术研究院南通研究所", Label.INSTITUTE),
     ("宜兴市环保科技工业园引进清华大学无锡应用技术研究院。", "清华大学无锡应用技术研究院", Label.INSTITUTE),
