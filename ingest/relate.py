@@ -186,7 +186,7 @@ def hosts_by_prefix(doc: Doc) -> Iterator[Fact]:
         # city does not host it (深圳X科技有限公司入驻成都高新区)
         if (
             e.label is Label.PARK
-            or (e.label is Label.INSTITUTE and not _university(e))
+            or (e.label is Label.INSTITUTE and not _university(e) and not _of_university(e, place))
             or (e.label is Label.ENTERPRISE and (place.name in local or not registered(e.name)))
             or (e.label is Label.ENTERPRISE and place.level == "province")  # 广西有色金属集团有限公司
         ):
@@ -420,6 +420,17 @@ _NOT_COME = frozenset("看以起原本未后近从将年")
 def _university(e: Entity) -> bool:
     """A university or college, whatever campus note follows its name (中国地质大学(北京))."""
     return re.sub(r"[(（][^()（）]*[)）]$", "", e.name).endswith(_UNIVERSITY_HEADS)
+
+
+_OF_UNIVERSITY = re.compile(r"^[\u4e00-\u9fff]{2,10}?(?<!科)(?:大学|学院)(?=[\u4e00-\u9fff]{2})")
+
+
+def _of_university(e: Entity, place: Entity) -> bool:
+    """武汉工程大学|青天湖产业技术研究院: the place opens the university's name, and the university's
+    institute may stand anywhere (here in 鄂城区); a place after the university (浙江大学|苏州|工业技术研究院)
+    is where its branch is."""
+    opens = any(e.name.startswith(f) for f in (place.name, *place.aliases))
+    return opens and _OF_UNIVERSITY.match(e.name) is not None
 
 
 def hosts_by_trigger(doc: Doc) -> Iterator[Fact]:
