@@ -478,7 +478,7 @@ def test_money_a_fund_gives_the_first_of_a_list_goes_to_every_item_without_the_t
 
 def test_a_universitys_institute_is_not_hosted_by_the_place_its_universitys_name_opens_with() -> None:
     facts = _facts(
-        "鄂州市推进发展。长沙理工大学在鄂州市设立了长沙理工大学梁子湖产业技术研究院。"
+        "鄂州市推进发展。位于长沙市的长沙理工大学在鄂州市设立了长沙理工大学梁子湖产业技术研究院。"
         "苏州市的浙江大学苏州工业技术研究院已投入运行。"
     )
     assert ("HOSTS", "长沙", "长沙理工大学梁子湖产业技术研究院") not in facts
