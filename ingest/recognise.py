@@ -485,6 +485,8 @@ def _head_ok(text: str, end: int, label: Label | None = None) -> bool:
         return True
     if text[end - 1] == "城" and text[end] == "市":  # 科技创新城|市群: the word is 城市
         return False
+    if text.startswith(("联盟", "联合会"), end):
+        return False  # RCEP国家科技园区|联盟: an alliance of parks, not a park
     if label is Label.PARK and text.startswith("项目", end):
         return True  # 无锡高新区|项目建设: a zone's projects (工程|项目 is one word, a zone is no project)
     return text[end] not in words("head_nofollow.txt")

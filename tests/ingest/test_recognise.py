@@ -110,6 +110,8 @@ NAMED = [
     ("经认定，宁波市科技信息服务中心开展评估。", "宁波市科技信息服务中心", Label.INSTITUTE),
     ("浙江省农业研究院植保研究所发布报告。", "浙江省农业研究院植保研究所", Label.INSTITUTE),
     ("市政府就华夏光伏集团投资事宜召开会议。", "华夏光伏集团", Label.ENTERPRISE),
+    # a technology innovation centre is an institute (a bare 创新中心 after a brand may be a campus)
+    ("长三角国家技术创新中心在上海揭牌。", "长三角国家技术创新中心", Label.INSTITUTE),
     # institutes: a branch named by place after its parent, joint labs, numbered institutes
     ("支持江苏省产业技术研究院南通研究所建设。", "江苏省产业技术研究院南通研究所", Label.INSTITUTE),
     ("宜兴市环保科技工业园引进清华大学无锡应用技术研究院。", "清华大学无锡应用技术研究院", Label.INSTITUTE),
@@ -137,6 +139,8 @@ UNNAMED = [
     ("规定所有技术发展计划都须与企业合作。", "所有技术发展计划"),
     # a 服务中心 that serves no technology is a government office
     ("由黄冈市招商服务中心负责接待。", "黄冈市招商服务中心"),
+    # an alliance of parks is no park
+    ("长江经济带高新园区联盟在武汉成立。", "长江经济带高新园区"),
     # a page's breadcrumb is no part of a name; generic words before a weak head name nothing
     ("首页>园区概况", "首页>园区"),
     ("建设战略性新兴产业示范区。", "战略性新兴产业示范区"),
