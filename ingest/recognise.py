@@ -391,8 +391,9 @@ def _national_opening(text: str, start: int, head_start: int) -> int:
     """中国 opens a national organisation's name (中国科学院, 中国矿业大学): words before it that are not a
     place (充分利用|中国科学院, 西起|中国科学院) belong to the sentence, not to the name."""
     k = text.find("中国", start + 1, head_start)
-    if k < 0 or place_prefix(text[start:k]) == text[start:k]:
-        return start
+    before = text[start:k]
+    if k < 0 or place_prefix(before) == before or before in words("foreign_countries.txt"):
+        return start  # 赞比亚中国经济贸易合作区: a foreign state before 中国 opens the name too
     return k
 
 

@@ -112,6 +112,7 @@ NAMED = [
     ("市政府就华夏光伏集团投资事宜召开会议。", "华夏光伏集团", Label.ENTERPRISE),
     # a technology innovation centre is an institute (a bare 创新中心 after a brand may be a campus)
     ("长三角国家技术创新中心在上海揭牌。", "长三角国家技术创新中心", Label.INSTITUTE),
+    ("埃塞俄比亚中国工业合作区吸引企业入驻。", "埃塞俄比亚中国工业合作区", Label.PARK),
     # institutes: a branch named by place after its parent, joint labs, numbered institutes
     ("支持江苏省产业技术研究院南通研究所建设。", "江苏省产业技术研究院南通研究所", Label.INSTITUTE),
     ("宜兴市环保科技工业园引进清华大学无锡应用技术研究院。", "清华大学无锡应用技术研究院", Label.INSTITUTE),
