@@ -699,6 +699,24 @@ _QUOTED_HEADS = (
 _INSTRUMENT_TAILS = ("贷", "卡", "券", "通", "规划")
 
 
+_QUOTED_RUN = re.compile(r"(?:[“\"][^“”\"\n]{1,24}[”\"]、?)+")
+
+
+def _quoted_mates(text: str, pos: int, head: str) -> Iterator[Mention]:
+    """The quoted names right before ``pos`` that share its head, joined by 、 or nothing:
+    “一村一品”、“一镇一业”工程, “三请三回”“三企入赣”行动."""
+    while pos > 2:
+        glue = 1 if text[pos - 1] == "、" else 0
+        q = _QUOTED.search(text, max(0, pos - glue - 26), pos - glue)
+        while q and q.end() != pos - glue:
+            q = _QUOTED.search(text, q.end(), pos - glue)
+        if q is None:
+            return
+        name = q.group() + head
+        yield Mention(Label.POLICY, q.start(), q.end(), q.group(), name, "shared", 0.7, head=head)
+        pos = q.start()
+
+
 def policy_candidates(text: str) -> Iterator[Mention]:
     """Titles in 《》, document numbers, 关于…意见 titles, quoted programme names and N条 packages."""
     for m in _TITLE.finditer(text):
@@ -728,18 +746,13 @@ def policy_candidates(text: str) -> Iterator[Mention]:
             continue  # “五大”行动: a count, not a name
         if head:
             start = name_start(text, m.start(), Label.POLICY, quotes=True)
+            if _QUOTED_RUN.fullmatch(text, start, m.start()):
+                start = m.start()  # “三请三回”“三企入赣”行动: the quotes before are names of their own
             end = m.end() + len(head)
             yield Mention(
                 Label.POLICY, start, end, text[start:end], text[start:end], "quoted", 0.8, head=head
             )
-            prev = m.start() - 1
-            while prev > 2 and text[prev] == "、" and text[prev - 1] in '”"':  # “一村一品”、“一镇一业”工程
-                q = _QUOTED.search(text, max(0, prev - 26), prev)
-                if not q or q.end() != prev:
-                    break
-                name = q.group() + head
-                yield Mention(Label.POLICY, q.start(), q.end(), q.group(), name, "shared", 0.7, head=head)
-                prev = q.start() - 1
+            yield from _quoted_mates(text, m.start(), head)
         elif re.fullmatch(r"[\d一二三四五六七八九十百]+条", inner):  # 科创“30条”: named by what precedes
             start = name_start(text, m.start(), Label.POLICY, quotes=True)
             if start < m.start():

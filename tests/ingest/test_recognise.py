@@ -110,6 +110,10 @@ NAMED = [
     ("经认定，宁波市科技信息服务中心开展评估。", "宁波市科技信息服务中心", Label.INSTITUTE),
     ("浙江省农业研究院植保研究所发布报告。", "浙江省农业研究院植保研究所", Label.INSTITUTE),
     ("市政府就华夏光伏集团投资事宜召开会议。", "华夏光伏集团", Label.ENTERPRISE),
+    # quoted programme names sharing one head, side by side or with 、
+    ("开展“双招双引”“千企升级”行动。", "“双招双引”行动", Label.POLICY),
+    ("开展“双招双引”“千企升级”行动。", "“千企升级”行动", Label.POLICY),
+    ("实施“强链”工程、“补链”、“延链”工程。", "“补链”工程", Label.POLICY),
     # a technology innovation centre is an institute (a bare 创新中心 after a brand may be a campus)
     ("长三角国家技术创新中心在上海揭牌。", "长三角国家技术创新中心", Label.INSTITUTE),
     ("埃塞俄比亚中国工业合作区吸引企业入驻。", "埃塞俄比亚中国工业合作区", Label.PARK),
