@@ -326,6 +326,7 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
     crossed = 0
     strong = words("strong_stops.txt")
     unknown = _unknown_word_run(tokens) if label is Label.ENTERPRISE else set()
+    trades_only = True  # nothing but trade words read yet, right-to-left from the legal form
     for k in range(len(tokens) - 1, -1, -1):
         w, flag = tokens[k]
         if k in unknown:  # 恒|都|夏|南|牛: an unknown brand cut into single characters holds no stop
@@ -345,10 +346,11 @@ def name_start(text: str, head_start: int, label: Label, *, quotes: bool = False
         if label in (Label.INSTITUTE, Label.ENTERPRISE) and _ordinal(tokens, k):
             start -= len(w)
             continue
-        if label is Label.ENTERPRISE and not seen and w in words("firm_trades.txt"):
-            start -= len(w)  # 高能|投资|有限公司: the trade before the legal form belongs to the name
+        if label is Label.ENTERPRISE and trades_only and w in words("firm_trades.txt"):
+            start -= len(w)  # 高能|投资|管理|有限公司: the trades before the legal form belong to the name
             seen = True
             continue
+        trades_only = False
         after_time = w == "来" and k > 0 and tokens[k - 1][1] == "t"  # 近三年|来|火炬高新区
         before = tokens[k - 1][1] if k > 0 else ""
         if (_is_stop(w, flag, label, before) or after_time) and not (policy_verb and seen):
@@ -627,6 +629,15 @@ def _public_works(part: str, head: str) -> bool:
 _NATIONAL_SEAT = re.compile(r"中国[(（][\u4e00-\u9fff]{2,6}[)）]$")
 
 
+def _zone_firm_start(text: str, start: int, head_start: int) -> int:
+    """江苏太湖柬埔寨国际经济合作区|投资有限公司: a firm named after the zone it develops opens with the
+    zone's whole name, where the left scan stopped inside the zone's head."""
+    for m in _head_regex().finditer(text, max(0, start - 8), head_start):
+        if m.start() < start < m.end() and head_label(m.group()) is Label.PARK:
+            return name_start(text, m.start(), Label.PARK)
+    return start
+
+
 def _after_a_count(text: str, start: int) -> bool:
     """40|条意见, 前9|月全国…工程: the name would open with the classifier of a number, cut out of it."""
     return 0 < start < len(text) and text[start - 1].isdigit() and text[start] in "条月日号项个"
@@ -651,6 +662,8 @@ def head_candidates(text: str) -> Iterator[Mention]:
             start = name_start(text, head_start, label, quotes=quotes)
         if label is Label.POLICY and not any(q in text[start:head_start] for q in _QUOTES):
             start = _policy_opening(text, start, head_start)
+        if label is Label.ENTERPRISE:
+            start = _zone_firm_start(text, start, head_start)
         if (national := _NATIONAL_SEAT.search(text, max(0, start - 12), start)) is not None:
             start = national.start()  # 中国(南京)|城市发展战略研究院: the national brand and its seat open it
         part = text[start:head_start]

@@ -88,6 +88,9 @@ NAMED = [
     ("蔚来汽车科技(安徽)有限公司落户合肥。", "蔚来汽车科技(安徽)有限公司", Label.ENTERPRISE),
     ("阿里巴巴（中国）有限公司已入驻杭州。", "阿里巴巴(中国)有限公司", Label.ENTERPRISE),
     ("吸引舜宇光学科技（集团）有限公司设立研发中心。", "舜宇光学科技(集团)有限公司", Label.ENTERPRISE),
+    # trade words chained before the legal form; a firm named after the zone it develops
+    ("由河口投资管理有限责任公司运营。", "河口投资管理有限责任公司", Label.ENTERPRISE),
+    ("由江苏宿迁埃及经贸合作区投资有限公司开发。", "江苏宿迁埃及经贸合作区投资有限公司", Label.ENTERPRISE),
     # firm short names ending with an industry word; brands the dictionary splits into characters (中|天)
     ("西安高新区内已聚集了三星半导体、美光科技等龙头企业。", "三星半导体", Label.ENTERPRISE),
     ("西安高新区内已聚集了三星半导体、美光科技等龙头企业。", "美光科技", Label.ENTERPRISE),
