@@ -156,10 +156,16 @@ def _clean_line(raw: str, base: int) -> tuple[list[str], list[int]]:
     return chars, [base + o for o in origin]
 
 
+_LEGAL_FORM_AHEAD = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:有限责任公司|股份有限公司|有限公司)")
+
+
 def _keep_space(left: str, text: str, j: int, table: bool) -> bool:
     right = text[j]
     if table or left == "\t" or right == "\t":
-        return left != "\t" and right != "\t"
+        # a wrap inside a cell before a firm's legal form joins (经济贸易 有限责任公司); other spaces in a
+        # cell separate its items (泉山区 铜山区 科技局)
+        wrapped = is_cjk(left) and _LEGAL_FORM_AHEAD.match(text, j) is not None
+        return left != "\t" and right != "\t" and not wrapped
     if left.isdigit() and right.isdigit():
         k = j
         while k < len(text) and text[k].isdigit():

@@ -21,6 +21,13 @@ def test_spaces_between_latin_words_and_separate_numbers_stay() -> None:
     assert clean("Smart City 2019 2020年").text == "Smart City 2019 2020年"
 
 
+def test_a_table_cell_keeps_its_item_spaces_but_joins_a_wrapped_legal_form() -> None:
+    c = clean("1\t泉山区 铜山区 科技局\t黑龙江华信经济贸易 有限责任公司\n")
+    assert "泉山区 铜山区 科技局" in c.text
+    assert "黑龙江华信经济贸易有限责任公司" in c.text
+    _consistent("1\t泉山区 铜山区 科技局\t黑龙江华信经济贸易 有限责任公司\n")
+
+
 def test_full_width_forms_become_half_width() -> None:
     assert clean("（２０１８）：第１条，ＩＣＴ产业").text == "(2018):第1条,ICT产业"
 
